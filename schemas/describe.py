@@ -1,0 +1,60 @@
+"""The contract for people outside Python, derived from the pandera models so it cannot drift:
+Frictionless Table Schema fields and the README's column tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def columns(model) -> list[dict[str, Any]]:
+    """name, type, description, example and constraints of every column of a model."""
+    schema = model.to_schema()
+    described = []
+    for name, column in schema.columns.items():
+        meta = column.metadata or {}
+        constraints: dict[str, Any] = {"required": not column.nullable}
+        if column.unique:
+            constraints["unique"] = True
+        for check in column.checks:
+            stats = check.statistics or {}
+            if check.name == "isin" and "allowed_values" in stats:
+                constraints["enum"] = sorted(stats["allowed_values"])
+            elif check.name == "str_matches" and "pattern" in stats:
+                constraints["pattern"] = str(stats["pattern"]).removeprefix("^").removesuffix("$")
+        described.append({
+            "name": name,
+            "type": meta.get("type", "string"),
+            "description": column.description or "",
+            "example": meta.get("example", ""),
+            "constraints": constraints,
+        })
+    return described
+
+
+def table_schema(model, primary_key: str | list[str] | None = None) -> dict[str, Any]:
+    """A Frictionless Table Schema for the model."""
+    fields = []
+    for col in columns(model):
+        field = {k: col[k] for k in ("name", "type", "description")}
+        field["example"] = col["example"]
+        field["constraints"] = col["constraints"]
+        if col["type"] == "boolean":
+            field["trueValues"], field["falseValues"] = ["true"], ["false"]
+        fields.append(field)
+    schema: dict[str, Any] = {"fields": fields, "missingValues": [""]}
+    if primary_key:
+        schema["primaryKey"] = primary_key
+    return schema
+
+
+def markdown_table(model) -> str:
+    """The README's column table: name, type, nullable, meaning, example."""
+    lines = ["| column | type | empty allowed | meaning | example |", "|---|---|---|---|---|"]
+    for col in columns(model):
+        nullable = "no" if col["constraints"]["required"] else "yes"
+        lines.append(
+            f"| `{col['name']}` | {col['type']} | {nullable} | {col['description']} "
+            f"| `{col['example']}` |"
+        )
+    return "\n".join(lines)
