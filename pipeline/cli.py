@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,7 @@ from pipeline.errors import PipelineError
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="report progress (retries, ...)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="build out/ from a snapshot (default: newest in raw/)")
@@ -30,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("--url", default=config.DEFAULT_URL, help="page address (default: %(default)s)")
     refresh.add_argument("--require-live", action="store_true",
                          help="fail instead of building from raw/ when the page cannot be reached")
+    refresh.add_argument("--timeout", type=float, default=20.0,
+                         help="seconds to wait for the server to connect or send (default: %(default)s)")
+    refresh.add_argument("--retries", type=int, default=3,
+                         help="retries on network errors, 429 and 5xx (default: %(default)s)")
     _common_build_options(refresh)
 
     diff = sub.add_parser("diff", help="compare two versions (snapshots or partners.parquet)")
@@ -55,6 +61,8 @@ def _common_build_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
+                        format="%(message)s", stream=sys.stderr)
     try:
         return COMMANDS[args.command](args)
     except PipelineError as error:
@@ -79,7 +87,8 @@ def _refresh(args) -> int:
 
     result = refresh(args.url, raw_dir=args.raw_dir, out_dir=args.out,
                      require_live=args.require_live, force=args.force,
-                     strict_counts=not args.allow_count_mismatch)
+                     strict_counts=not args.allow_count_mismatch,
+                     timeout=(min(args.timeout, 10.0), args.timeout), retries=args.retries)
     print(result.fetch_message, file=sys.stdout if result.live else sys.stderr)
     _print_build(result.build)
     return 0
@@ -103,7 +112,8 @@ def _diff(args) -> int:
 
     result = diff.compare_paths(args.old, args.new)
     diff.write_outputs(result, args.out)
-    print(diff.render(result, args.format))
+    output = diff.render(result, args.format)
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 1 if args.exit_code and result.differs else 0
 
 

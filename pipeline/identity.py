@@ -2,8 +2,8 @@
 
 A partner_id is ``<country code>-<8 hex>``, the hex being a hash of the clean name's fingerprint
 (OpenRefine's fingerprint keyer). Row order never enters it, so reordering the page keeps every id.
-Two agreements whose fingerprints collide in one country (same institution listed twice) are kept
-apart by appending their agreement type, then a counter.
+When one name is listed more than once in a country, the oldest agreement keeps the plain id and
+the others get their agreement type (then a counter) appended, readable: ``TW-1a2b3c4d-MS``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
@@ -39,7 +38,7 @@ def _short_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
 
 
-def partner_id(country_code: str, name: str, disambiguator: str = "") -> str:
+def partner_id(country_code: str, name: str) -> str:
     """The id of one agreement: country plus a hash of the name's fingerprint.
 
     >>> partner_id("TH", "Mahidol University") == partner_id("TH", "mahidol  university")
@@ -47,31 +46,33 @@ def partner_id(country_code: str, name: str, disambiguator: str = "") -> str:
     >>> partner_id("TH", "Mahidol University").startswith("TH-")
     True
     """
-    key = fingerprint(name)
-    if disambiguator:
-        key = f"{key}|{disambiguator}"
-    return f"{country_code}-{_short_hash(key)}"
+    return f"{country_code}-{_short_hash(fingerprint(name))}"
 
 
 def assign_partner_ids(
-    country_codes: Sequence[str], names: Sequence[str], agreement_types: Sequence[str]
+    country_codes: Sequence[str],
+    names: Sequence[str],
+    agreement_types: Sequence[str],
+    initial_dates: Sequence[object],
 ) -> list[str]:
-    """Ids for a whole page; collisions get the agreement type, then a counter, appended.
+    """Ids for a whole page. When one name is listed more than once in a country, the oldest
+    agreement keeps the plain id (so adding a second agreement never changes the first one's id)
+    and the others get ``-<agreement type>``, then a counter, appended.
 
-    >>> ids = assign_partner_ids(["TW", "TW"], ["NYCU", "NYCU"], ["I", "MS"])
-    >>> ids[0] != ids[1]
+    >>> assign_partner_ids(["TW", "TW"], ["NYCU", "NYCU"], ["MS", "I"], [2017, 2010])[0].endswith("-MS")
     True
     """
-    keys = [(cc, fingerprint(n)) for cc, n in zip(country_codes, names, strict=True)]
-    collisions = Counter(keys)
-    ids: list[str] = []
+    rows = list(zip(country_codes, names, agreement_types, initial_dates, strict=True))
+    plain = [partner_id(cc, name) for cc, name, _, _ in rows]
+    ids: list[str] = [""] * len(rows)
     taken: set[str] = set()
-    for key, name, kind in zip(keys, names, agreement_types, strict=True):
-        base = partner_id(key[0], name, kind if collisions[key] > 1 else "")
-        candidate, n = base, 1
-        while candidate in taken:  # same name and type twice: number them in page order
+    by_age = sorted(range(len(rows)), key=lambda i: (str(rows[i][3]), rows[i][2], i))
+    for i in by_age:  # oldest first, so the oldest agreement claims the plain id
+        candidate = plain[i] if plain[i] not in taken else f"{plain[i]}-{rows[i][2]}"
+        base, n = candidate, 1
+        while candidate in taken:  # same name and type listed twice
             n += 1
             candidate = f"{base}-{n}"
-        ids.append(candidate)
+        ids[i] = candidate
         taken.add(candidate)
     return ids

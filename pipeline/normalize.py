@@ -12,11 +12,14 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline import reference
 from pipeline.identity import assign_partner_ids, fingerprint
-from pipeline.parse import ParsedPage, RawRecord
 from schemas._common import REGIONS
+
+if TYPE_CHECKING:
+    from pipeline.parse import ParsedPage, RawRecord
 
 DATE = re.compile(r"(\d{4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})")
 UNDER_RENEWAL = re.compile(r"\(\s*under\s+renewal\s*\)", re.IGNORECASE)
@@ -189,6 +192,7 @@ def normalize_page(page: ParsedPage, fallback_date: dt.date | None = None) -> No
         [row["country_code"] for row, _ in pending],
         [row["name"] for row, _ in pending],
         [row["agreement_type"] for row, _ in pending],
+        [row["initial_date"] for row, _ in pending],
     )
     for partner_id, (row, audit) in zip(ids, pending, strict=True):
         result.rows.append({"partner_id": partner_id, **row})

@@ -13,6 +13,8 @@ from pipeline import config
 from pipeline.build import BuildResult, build
 from pipeline.errors import Unreachable
 
+LOCK_WAIT_SECONDS = 120.0  # a second refresh waits this long for the first, then gives up
+
 
 @dataclass
 class RefreshResult:
@@ -28,7 +30,7 @@ def refresh(url: str = config.DEFAULT_URL, *, raw_dir: Path = config.RAW_DIR,
     from pipeline.snapshots import refresh_lock
 
     raw_dir.mkdir(parents=True, exist_ok=True)
-    with refresh_lock(raw_dir / ".lock"):
+    with refresh_lock(raw_dir / ".lock", timeout=LOCK_WAIT_SECONDS):
         try:
             fetched = fetch_page(url, raw_dir, **fetch_options)
         except Unreachable as error:

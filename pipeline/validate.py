@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.normalize import Finding, NormalizedPage
-from pipeline.parse import ParsedPage
+
+if TYPE_CHECKING:
+    from pipeline.parse import ParsedPage
 
 TERM_YEARS = 5  # the policy: agreements run for terms of 5 years
 TERM_SLACK_DAYS = 45  # a term that ends within this many days of a whole term counts as whole

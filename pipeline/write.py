@@ -17,7 +17,7 @@ from pathlib import Path
 
 from schemas._common import FORMULA_PREFIX
 
-ARROW_TYPES = {"string": "string", "date": "date32", "boolean": "bool", "integer": "int64"}
+ARROW_TYPES = {"string": "string", "date": "date32", "boolean": "bool_", "integer": "int64"}
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -63,9 +63,9 @@ def safe_cell(value) -> str:
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping]) -> bytes:
-    """UTF-8 CSV (no BOM, \\n line ends) of ``rows`` in the order of ``columns``."""
+    """UTF-8 CSV (no BOM, CRLF line ends as RFC 4180) of ``rows`` in the order of ``columns``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; CR inside a cell gets quoted
     writer.writerow(columns)
     for row in rows:
         writer.writerow([safe_cell(row.get(column)) for column in columns])

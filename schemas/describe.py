@@ -58,3 +58,40 @@ def markdown_table(model) -> str:
             f"| `{col['example']}` |"
         )
     return "\n".join(lines)
+
+
+def _models() -> dict[str, Any]:
+    """Every table model that has a column table in the README, by its marker name."""
+    import importlib
+
+    found = {}
+    for marker, module, model in (("partners", "schemas.partners", "PartnersModel"),
+                                  ("diff", "schemas.diff", "DiffModel"),
+                                  ("history", "schemas.history", "HistoryModel"),
+                                  ("events", "schemas.history", "EventsModel")):
+        try:
+            found[marker] = getattr(importlib.import_module(module), model)
+        except (ImportError, AttributeError):
+            continue
+    return found
+
+
+def update_readme(readme_text: str) -> str:
+    """The README with every `<!-- columns:NAME -->` block regenerated from the models."""
+    import re
+
+    for marker, model in _models().items():
+        block = re.compile(rf"(<!-- columns:{marker} -->\n).*?(<!-- /columns:{marker} -->)", re.S)
+        readme_text = block.sub(lambda m, t=markdown_table(model): f"{m.group(1)}{t}\n{m.group(2)}",
+                                readme_text)
+    return readme_text
+
+
+if __name__ == "__main__":  # python -m schemas.describe --readme
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:] != ["--readme"]:
+        sys.exit("usage: python -m schemas.describe --readme")
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    readme.write_text(update_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")

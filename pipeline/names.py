@@ -1,0 +1,671 @@
+"""Page-aware cleaning of institution names, and their split into institution / unit.
+
+:class:`NameCleaner` is built once per page from all its names. It learns what the page
+itself says (its words, its accented spellings, its ``System, Campus`` names) and cleans
+each name with the fixers of :mod:`pipeline.fixers` plus the page-aware ``system_comma``
+fixer, in this order::
+
+    unicode, punctuation, spelling, accents, casing, system_comma, override
+
+:meth:`NameCleaner.clean` returns a :class:`CleanedName`: the clean name, its parts, every
+change made (replaying them rebuilds the clean name from the raw one) and suggestions for
+review.
+
+Splitting (:func:`split_name`), with rules from ``data/name_structure.csv``:
+
+* Abbreviation: every parenthesized group that is an acronym (it opens with an all-caps
+  word of two or more letters, has at most three words and no institution keyword:
+  ``(IGDTUW)``, ``(ENS de Lyon)``), and an all-caps first word followed by its expansion
+  in parentheses (``DFKI (The German ...)``). Several are joined with ``"; "``. The groups
+  are removed from ``institution`` and ``unit``; other parentheticals (former or local
+  names: ``(Bogor Agricultural University)``) stay.
+* Parts: the name is cut at top-level commas and spaced dashes, and a university name
+  directly followed by a unit phrase (``... São Paulo Center of ...``) is cut there.
+  A trailing country (``, Vietnam``) is dropped from the parts. A part with no
+  institution or unit keyword (``San Diego``, ``Paul Sabatier``, ``Mathematics and
+  Computer Science``) belongs to the part before it.
+* A part is a unit when it opens with a unit phrase (``Faculty``, ``School of``,
+  ``Department``, ``Institute of``, ``Center`` ...) or, unless it names a university or an
+  academy, ends with a unit word (``Biotechnology Institute``, ``... program``).
+* The institution is the strongest of the other parts: a university, an academy or a
+  national laboratory beats an institute, a school or a college, which beats anything
+  else. Between two universities one named only after fields of study (``University of
+  Information Technology``) is the member, the other the institution; otherwise the
+  rightmost wins (``Hanoi University of Science, Vietnam National University``).
+* The unit is every other part, in page order, joined with ``", "``; ``None`` when the
+  name is one institution. ``institution`` and ``unit`` keep articles as written (``The
+  University of Danang``).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import NamedTuple
+
+from pipeline.config import DATA_DIR
+from pipeline.fixers import (
+    REGISTRY as BASE_REGISTRY,
+)
+from pipeline.fixers import (
+    TOKEN_RE,
+    Change,
+    Fixer,
+    FixerRegistry,
+    Override,
+    PageContext,
+    Suggestion,
+    case_pattern,
+    fix_punctuation,
+    fix_unicode,
+    fold,
+    has_diacritics,
+    load_function_words,
+    load_overrides,
+    load_vocabulary,
+    override_tokens,
+    spelling_suggestions,
+)
+
+__all__ = [
+    "REGISTRY",
+    "Change",
+    "CleanedName",
+    "NameCleaner",
+    "NameParts",
+    "Override",
+    "Suggestion",
+    "clean_name",
+    "fix_system_comma",
+    "split_name",
+]
+
+STRUCTURE_FILE = DATA_DIR / "name_structure.csv"
+
+
+# --------------------------------------------------------------------------------------------
+# Keywords
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """Folded keyword phrases (tuples of words) by role, from ``name_structure.csv``."""
+
+    institution: frozenset[tuple[str, ...]]
+    organisation: frozenset[tuple[str, ...]]
+    unit_start: frozenset[tuple[str, ...]]
+    unit_end: frozenset[str]
+    embedded_unit: tuple[tuple[str, ...], ...]  # unit phrases that may follow a university
+
+
+@cache
+def load_keywords(path: Path = STRUCTURE_FILE) -> Keywords:
+    roles: dict[str, set[tuple[str, ...]]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            phrase = tuple(TOKEN_RE.findall(fold(row["keyword"])))
+            roles.setdefault(row["role"].strip(), set()).add(phrase)
+    unit_start = frozenset(roles.get("unit_start", set()))
+    embedded: set[tuple[str, ...]] = set()
+    for phrase in unit_start:
+        if phrase[-1] in ("of", "for"):
+            embedded.add(phrase)
+        else:
+            embedded.update({(*phrase, "of"), (*phrase, "for")})
+    return Keywords(
+        institution=frozenset(roles.get("institution", set())),
+        organisation=frozenset(roles.get("organisation", set())),
+        unit_start=unit_start,
+        unit_end=frozenset(p[0] for p in roles.get("unit_end", set()) if len(p) == 1),
+        embedded_unit=tuple(sorted(embedded, key=len, reverse=True)),
+    )
+
+
+@lru_cache(maxsize=64)
+def _phrase_index(phrases: frozenset[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(group) for first, group in index.items()}
+
+
+def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    index = _phrase_index(phrases)
+    for i, word in enumerate(words):
+        for phrase in index.get(word, ()):
+            if len(phrase) == 1 or tuple(words[i : i + len(phrase)]) == phrase:
+                return True
+    return False
+
+
+def _starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    if not words:
+        return False
+    return any(tuple(words[: len(p)]) == p for p in _phrase_index(phrases).get(words[0], ()))
+
+
+@cache
+def _vocabulary_folded() -> frozenset[str]:
+    return frozenset(load_vocabulary().by_folded)
+
+
+@cache
+def _all_function_words() -> frozenset[str]:
+    words: set[str] = set()
+    for group in load_function_words().values():
+        words |= {w.rstrip("'’") for w in group}
+    return frozenset(words)
+
+
+@cache
+def _country_names() -> frozenset[str]:
+    import pycountry
+
+    names = set()
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names.add(fold(value))
+    return frozenset(names)
+
+
+def _is_country(text: str) -> bool:
+    text = fold(text).strip()
+    text = text.removeprefix("the ")
+    return text in _country_names()
+
+
+# --------------------------------------------------------------------------------------------
+# Parentheses and abbreviations
+
+
+_INNER_GROUP = re.compile(r"\([^()]*\)")
+_OUTER_GROUP = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
+
+
+def _groups(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each balanced parenthesized group, ``text[start] == "("``."""
+    if "(" not in text:
+        return []
+    spans = {m.span() for m in _INNER_GROUP.finditer(text)}
+    spans.update(m.span() for m in _OUTER_GROUP.finditer(text))
+    if len(spans) == text.count("(") == text.count(")"):
+        return sorted(spans)  # at most two levels, all balanced: the common case
+    stack: list[int] = []
+    found = []
+    for i, char in enumerate(text):
+        if char == "(":
+            stack.append(i)
+        elif char == ")" and stack:
+            found.append((stack.pop(), i + 1))
+    return sorted(found)
+
+
+_ACRONYM_WORD = re.compile(r"[^\W\d_][\w&.\-]*")
+
+
+def _is_acronym_word(word: str) -> bool:
+    """All letters capitals, at least two of them: ``IGDTUW``, ``ENS``, ``R&D`` (not ``A``)."""
+    if not word.isupper() or _ACRONYM_WORD.fullmatch(word) is None:
+        return False
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _has_keyword(text: str) -> bool:
+    keywords = load_keywords()
+    words = TOKEN_RE.findall(fold(text))
+    return _contains(words, keywords.institution) or _contains(words, keywords.organisation)
+
+
+def _is_acronym_group(content: str) -> bool:
+    """An abbreviation in parentheses: ``IGDTUW``, ``ENS de Lyon`` (not ``Telecom ParisTech``)."""
+    if "(" in content or ")" in content:
+        return False
+    words = content.split()
+    if not 1 <= len(words) <= 3 or not _is_acronym_word(words[0]):
+        return False
+    function_words = _all_function_words()
+    for word in words[1:]:
+        if not (word in function_words or word[:1].isupper()):
+            return False
+    return not _has_keyword(content)
+
+
+def _abbreviations(name: str) -> tuple[list[str], str]:
+    """(abbreviations, name without its acronym groups)."""
+    if "(" not in name:
+        return [], name
+    found: list[str] = []
+    spans = []
+    groups = _groups(name)
+    for start, end in groups:
+        content = name[start + 1 : end - 1].strip()
+        if _is_acronym_group(content):
+            found.append(" ".join(content.split()))
+            spans.append((start, end))
+    first = name.split(" ", 1)[0]
+    if (
+        _is_acronym_word(first)
+        and name[len(first) : len(first) + 2] == " ("
+        and all(s != len(first) + 1 for s, _ in spans)
+        and any(s == len(first) + 1 for s, _ in groups)
+    ):
+        found.insert(0, first)
+    core = name
+    for start, end in sorted(spans, reverse=True):
+        core = core[:start].rstrip() + (" " if core[end : end + 1].isalnum() else "") + core[end:]
+    return found, " ".join(core.split())
+
+
+# --------------------------------------------------------------------------------------------
+# Parts
+
+
+_SEPARATORS = re.compile(r", | [-–—] ")
+
+
+def _top_level_cuts(text: str) -> list[tuple[int, int]]:
+    """Spans of separators outside parentheses and quotes."""
+    found = [m.span() for m in _SEPARATORS.finditer(text)]
+    if not found or not any(c in text for c in '("“”'):
+        return found
+    if text.count("(") == text.count(")"):
+        groups = [m.span() for m in _OUTER_GROUP.finditer(text)]
+        if sum(text.count("(", a, b) for a, b in groups) == text.count("("):
+            shielded = groups + [m.span() for m in _QUOTED.finditer(text)]
+            return [span for span in found if not any(a < span[0] < b for a, b in shielded)]
+    depth = 0
+    quoted = False
+    inside = []
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif char in '"“”':
+            quoted = not quoted if char == '"' else char == "“"
+        inside.append(depth > 0 or quoted)
+    return [span for span in found if not inside[span[0]]]
+
+
+def _outside_parentheses(text: str) -> str:
+    if "(" not in text:
+        return text
+    result = []
+    depth = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            result.append(char)
+    return "".join(result)
+
+
+class _Part(NamedTuple):
+    text: str
+    separator: str  # the separator before it ("" for the first)
+
+
+def _strength(words: list[str]) -> int:
+    keywords = load_keywords()
+    if _contains(words, keywords.institution):
+        return 3
+    if _contains(words, keywords.organisation):
+        return 2
+    return 1
+
+
+@lru_cache(maxsize=65536)
+def _classify(text: str) -> tuple[str, int]:
+    """("unit" | "institution" | "other", strength) of one part."""
+    keywords = load_keywords()
+    words = TOKEN_RE.findall(fold(_outside_parentheses(text)))
+    if words[:1] == ["the"]:
+        words = words[1:]
+    strength = _strength(words)
+    if _starts_with(words, keywords.unit_start):
+        return "unit", strength
+    if strength < 3 and words and words[-1] in keywords.unit_end:
+        return "unit", strength
+    return ("institution" if strength >= 2 else "other"), strength
+
+
+@lru_cache(maxsize=65536)
+def _subject_named(text: str) -> bool:
+    """``University of Science and Technology``: named after fields, not a place or person."""
+    words = TOKEN_RE.findall(fold(_outside_parentheses(text)))
+    if words[:1] == ["the"]:
+        words = words[1:]
+    if len(words) < 3 or words[1] != "of":
+        return False
+    keywords = load_keywords()
+    if (words[0],) not in keywords.institution:
+        return False
+    allowed = _vocabulary_folded() | _all_function_words()
+    return all(w in allowed for w in words[2:])
+
+
+@cache
+def _embedded_start() -> re.Pattern[str]:
+    """A cheap first test for :func:`_embedded_unit_cut` on folded text: a unit word after
+    at least two other words."""
+    firsts = sorted({p[0] for p in load_keywords().embedded_unit})
+    return re.compile(r" (?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W\d_])")
+
+
+@lru_cache(maxsize=65536)
+def _embedded_unit_cut(text: str) -> int | None:
+    """Where a unit phrase follows a university's name inside one part, else None.
+
+    ``The University of São Paulo Center of Nuclear Energy`` -> before ``Center``. The word
+    before the phrase must be a capitalized proper noun (not a vocabulary or function word),
+    so ``Polytechnic Institute of Surabaya`` is not cut.
+    """
+    second_space = text.find(" ", text.find(" ") + 1)
+    if second_space < 0 or _embedded_start().search(fold(text), second_space) is None:
+        return None
+    keywords = load_keywords()
+    starts = _phrase_index(frozenset(keywords.embedded_unit))
+    words = TOKEN_RE.findall(fold(text))
+    if not any(w in starts for w in words[2:]) or _strength(words) < 3:
+        return None
+    matches = list(TOKEN_RE.finditer(text))
+    folded = [fold(m.group()) for m in matches]
+    vocabulary = _vocabulary_folded()
+    function_words = _all_function_words()
+    for i in range(2, len(matches)):
+        if folded[i] not in starts or case_pattern(matches[i].group()) != "title":
+            continue
+        previous = matches[i - 1].group()
+        if (
+            case_pattern(previous) != "title"
+            or fold(previous) in vocabulary
+            or fold(previous) in function_words
+        ):
+            continue
+        if not any(tuple(folded[i : i + len(p)]) == p for p in starts[folded[i]]):
+            continue
+        left = text[: matches[i].start()]
+        if left.count("(") != left.count(")") or left.count('"') % 2:
+            continue
+        if _strength(folded[:i]) == 3:
+            return matches[i].start()
+    return None
+
+
+def _parts(core: str) -> list[_Part]:
+    parts: list[_Part] = []
+    last = 0
+    separator = ""
+    for start, end in _top_level_cuts(core):
+        parts.append(_Part(core[last:start], separator))
+        separator = core[start:end]
+        last = end
+    parts.append(_Part(core[last:], separator))
+    split: list[_Part] = []
+    for part in parts:
+        cut = _embedded_unit_cut(part.text)
+        if cut is None:
+            split.append(part)
+        else:
+            split.append(_Part(part.text[:cut].rstrip(), part.separator))
+            split.append(_Part(part.text[cut:], " "))
+    return split
+
+
+class NameParts(NamedTuple):
+    """The parts of a clean name."""
+
+    institution: str
+    unit: str | None
+    abbreviation: str | None
+
+
+@lru_cache(maxsize=65536)
+def split_name(name: str) -> NameParts:
+    """Split a clean name into institution, unit and abbreviation (rules: module docstring).
+
+    >>> split_name("School of Life Sciences, Nanjing University")
+    NameParts(institution='Nanjing University', unit='School of Life Sciences', abbreviation=None)
+    >>> split_name("Indira Gandhi Delhi Technical University for Women (IGDTUW)")
+    NameParts(institution='Indira Gandhi Delhi Technical University for Women', unit=None, \
+abbreviation='IGDTUW')
+    >>> split_name("Hanoi University of Science, Vietnam National University")
+    NameParts(institution='Vietnam National University', unit='Hanoi University of Science', \
+abbreviation=None)
+    """
+    found, core = _abbreviations(name)
+    abbreviation = "; ".join(found) or None
+    parts = _parts(core)
+    if len(parts) > 1 and _classify(parts[-1].text)[0] == "other" and _is_country(parts[-1].text):
+        parts = parts[:-1]
+    # Parts without keywords belong to the part before them (the first one to the next).
+    merged: list[tuple[str, str, int]] = []  # (text, kind, strength)
+    pending: str | None = None  # leading parts without keywords
+    for text, separator in parts:
+        kind, strength = _classify(text)
+        if kind == "other":
+            if merged:
+                prev_text, prev_kind, prev_strength = merged[-1]
+                merged[-1] = (prev_text + separator + text, prev_kind, prev_strength)
+            else:
+                pending = text if pending is None else pending + separator + text
+            continue
+        if pending is not None:
+            text, pending = pending + separator + text, None
+        merged.append((text, kind, strength))
+    if not merged:
+        return NameParts(" ".join(core.split()), None, abbreviation)
+    candidates = [
+        (strength, not _subject_named(text), index)
+        for index, (text, kind, strength) in enumerate(merged)
+        if kind == "institution"
+    ]
+    if not candidates:
+        whole = ", ".join(text for text, _k, _s in merged)
+        return NameParts(whole, None, abbreviation)
+    chosen = max(candidates)[2]
+    institution = merged[chosen][0]
+    units = [text for index, (text, _k, _s) in enumerate(merged) if index != chosen]
+    return NameParts(institution, ", ".join(units) or None, abbreviation)
+
+
+# --------------------------------------------------------------------------------------------
+# Page-aware fixer: a comma between a system name and its campus
+
+
+def system_names(names: Iterable[str]) -> tuple[str, ...]:
+    """Names the page follows with ``, <place>``: ``University of California, San Diego``.
+
+    >>> system_names(["University of California, San Diego", "Faculty of Science, Leiden"])
+    ('University of California',)
+    """
+    found: dict[str, None] = {}
+    for name in names:
+        _found, core = _abbreviations(name)
+        pieces = [p.text for p in _parts(core)]
+        for left, right in pairwise(pieces):
+            kind, strength = _classify(left)
+            if kind == "institution" and strength == 3 and _is_place(right):
+                found[left] = None
+    return tuple(found)
+
+
+def _is_place(text: str) -> bool:
+    """One to three capitalized words that are not vocabulary, function words or a country."""
+    words = text.split()
+    if not 1 <= len(words) <= 3 or _is_country(text):
+        return False
+    vocabulary = _vocabulary_folded()
+    function_words = _all_function_words()
+    for word in words:
+        tokens = TOKEN_RE.findall(word)
+        if not tokens or not word[:1].isupper():
+            return False
+        if any(fold(t) in vocabulary or fold(t) in function_words for t in tokens):
+            return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _system_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(
+        r"(?:^|(?<=, ))(" + alternatives + r") "
+        r"(?=([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2})(?:$|, | \())"
+    )
+
+
+def fix_system_comma(text: str, ctx: PageContext | None = None) -> str:
+    """Put the page's comma between a system name and a campus: ``University of California
+    Davis`` -> ``University of California, Davis`` when the page writes ``University of
+    California, San Diego``.
+
+    Changes only a system name the same page writes with ``, <place>`` and only when one
+    to three capitalized words follow it up to the end of the name or part. Leaves alone:
+    everything without such page evidence (no context: nothing), names where the words
+    after it are vocabulary or function words (``University of California Research
+    Center``), names already with the comma.
+
+    >>> ctx = PageContext(system_names=("University of California",))
+    >>> fix_system_comma("University of California Davis", ctx)
+    'University of California, Davis'
+    >>> fix_system_comma("University of California Davis")
+    'University of California Davis'
+    """
+    if not ctx or not ctx.system_names:
+        return text
+
+    def repl(match: re.Match[str]) -> str:
+        return match.group(1) + ", " if _is_place(match.group(2)) else match.group(0)
+
+    return _system_pattern(ctx.system_names).sub(repl, text)
+
+
+#: The fixers :class:`NameCleaner` applies, in order.
+REGISTRY: FixerRegistry = BASE_REGISTRY.inserted_before(
+    "override", Fixer("system_comma", fix_system_comma)
+)
+_OVERRIDE_ONLY = FixerRegistry(f for f in REGISTRY.fixers if f.name in ("unicode", "override"))
+
+
+# --------------------------------------------------------------------------------------------
+# The cleaner
+
+
+@dataclass(frozen=True)
+class CleanedName:
+    """A clean name, its parts, what was changed and what may need a look."""
+
+    name: str
+    institution: str
+    unit: str | None
+    abbreviation: str | None
+    changes: tuple[Change, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+class NameCleaner:
+    """Cleans the names of one page, using what the whole page says.
+
+    >>> page = ["University of California Davis", "University of California, San Diego"]
+    >>> NameCleaner(page).clean("University of California Davis").name
+    'University of California, Davis'
+    """
+
+    def __init__(
+        self, page_names: Iterable[str] = (), *, overrides: Iterable[Override] | None = None
+    ) -> None:
+        """``overrides``: the curated overrides to use (default: ``name_overrides.csv``)."""
+        self.page_names = tuple(page_names)
+        unicode_clean = [fix_unicode(name) for name in self.page_names]
+        normalized = [fix_punctuation(name) for name in unicode_clean]
+        self._on_page = {
+            u: frozenset(t.lower() for t in TOKEN_RE.findall(u)) for u in unicode_clean
+        }
+        counts: Counter[str] = Counter()
+        accented: dict[str, set[str]] = {}
+        bigrams: dict[tuple[str, str], tuple[str, str]] = {}
+        for name in normalized:
+            tokens = TOKEN_RE.findall(name)
+            counts.update({t.lower() for t in tokens})
+            for token in tokens:
+                if has_diacritics(token):
+                    accented.setdefault(fold(token), set()).add(token.lower())
+            for a, b in pairwise(tokens):
+                if has_diacritics(a) or has_diacritics(b):
+                    key = (fold(a), fold(b))
+                    pair = (a.lower(), b.lower())
+                    bigrams[key] = pair if bigrams.get(key, pair) == pair else ("", "")
+        self.overrides = load_overrides() if overrides is None else tuple(overrides)
+        self._whole_name_overrides = frozenset(
+            name for o in self.overrides if o.scope == "name" for name in (o.match, o.replacement)
+        )
+        self.context = PageContext(
+            page_words=dict(counts),
+            accented_words={k: frozenset(v) for k, v in accented.items()},
+            accented_bigrams=bigrams,
+            system_names=system_names(normalized),
+            overrides=self.overrides,
+        )
+        self._cache: dict[str, CleanedName] = {}
+
+    def clean(self, raw: str) -> CleanedName:
+        """Clean one name; results are cached per raw string."""
+        cached = self._cache.get(raw)
+        if cached is not None:
+            return cached
+        unicode_clean = fix_unicode(raw)
+        base = self.context
+        ctx = PageContext(
+            page_words=base.page_words,
+            own_words=self._on_page.get(unicode_clean, frozenset()),
+            accented_words=base.accented_words,
+            accented_bigrams=base.accented_bigrams,
+            system_names=base.system_names,
+            protected=override_tokens(unicode_clean, self.overrides),
+            overrides=base.overrides,
+        )
+        registry = REGISTRY
+        if unicode_clean in self._whole_name_overrides:
+            registry = _OVERRIDE_ONLY  # an override of the whole name wins over every fix
+        name, changes = registry.apply(raw, ctx)
+        parts = split_name(name)
+        result = CleanedName(
+            name=name,
+            institution=parts.institution,
+            unit=parts.unit,
+            abbreviation=parts.abbreviation,
+            changes=changes,
+            suggestions=spelling_suggestions(name, ctx),
+        )
+        self._cache[raw] = result
+        return result
+
+    def clean_all(self, names: Iterable[str]) -> list[CleanedName]:
+        return [self.clean(name) for name in names]
+
+
+@lru_cache(maxsize=32)
+def _cleaner(page_names: tuple[str, ...]) -> NameCleaner:
+    return NameCleaner(page_names)
+
+
+def clean_name(raw: str, page_names: Iterable[str] = ()) -> CleanedName:
+    """Clean one name, optionally with the other names of its page as context.
+
+    >>> clean_name("Univetsitas Hasanuddin").name
+    'Universitas Hasanuddin'
+    """
+    return _cleaner(tuple(page_names)).clean(raw)

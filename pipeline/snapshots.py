@@ -1,0 +1,436 @@
+"""The raw/ store: append-only, content-addressed snapshots of the published page.
+
+Each snapshot is ``raw/<YYYYmmddTHHMMSSZ>_<first 12 hex of sha256>.html`` (the body exactly
+as received) plus a sidecar ``raw/<same stem>.json`` (see docs/CONTRACTS.md). Files are never
+rewritten or deleted.
+
+Writing is crash- and race-safe without a lock:
+
+* both files are written to a temporary name in the same directory, flushed to disk, then
+  published with ``os.link`` (or ``O_EXCL`` where hard links are unsupported), which fails
+  instead of replacing an existing file;
+* the sidecar is published *before* the html. Readers only look at ``.html`` files that have a
+  sidecar, so they never see an html without its sidecar nor a half-written file.
+
+Two refreshes should still hold :func:`refresh_lock` so that "same as the newest snapshot?"
+and the write happen as one step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from pipeline.errors import LockHeld, SnapshotError
+
+NAME_RE = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)_(?P<sha12>[0-9a-f]{12})\.html$")
+STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+FETCHED_AT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# The sidecar fields of docs/CONTRACTS.md, in the order they are written.
+SIDECAR_FIELDS = (
+    "requested_url",
+    "final_url",
+    "fetched_at",
+    "http_status",
+    "etag",
+    "last_modified",
+    "content_type",
+    "charset",
+    "sha256",
+    "size",
+    "obtained",
+    "note",
+)
+OBTAINED_VALUES = ("fetched", "reconstructed")
+LOCK_FILE_NAME = ".refresh.lock"
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One stored page: ``path`` is the .html file, ``sidecar`` its parsed .json."""
+
+    path: Path
+    sidecar: dict[str, Any] = field(compare=False, repr=False)
+    sha256: str
+    taken_at: datetime  # UTC, from the file name
+    obtained: str  # "fetched" | "reconstructed"
+
+    @property
+    def sidecar_path(self) -> Path:
+        return self.path.with_suffix(".json")
+
+    @property
+    def size(self) -> int:
+        return int(self.sidecar.get("size") or 0)
+
+
+def snapshot_name(taken_at: datetime, sha256: str) -> str:
+    """File name of the html for a body with this hash taken at this time (UTC)."""
+    return f"{_utc(taken_at).strftime(STAMP_FORMAT)}_{sha256[:12]}.html"
+
+
+def list_snapshots(raw_dir: Path | str) -> list[Snapshot]:
+    """Every snapshot in ``raw_dir``, oldest first (ties in the same second by name).
+
+    Only ``<stamp>_<sha12>.html`` files with a sidecar count; anything else (temporary files,
+    the lock file, a stray download, a sidecar whose html is not there) is ignored. A sidecar
+    that cannot be read or contradicts its file name raises :class:`SnapshotError`.
+    """
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        return []
+    found: list[Snapshot] = []
+    for path in raw_dir.iterdir():
+        match = NAME_RE.match(path.name)
+        if not match or not path.is_file():
+            continue
+        sidecar_path = path.with_suffix(".json")
+        if not sidecar_path.is_file():
+            continue
+        sidecar = _load_sidecar(sidecar_path)
+        sha = sidecar.get("sha256")
+        if not isinstance(sha, str) or not _SHA256_RE.match(sha):
+            raise SnapshotError(
+                f"{sidecar_path} has no valid sha256",
+                "the sidecar is damaged; restore raw/ from version control",
+            )
+        if sha[:12] != match["sha12"]:
+            raise SnapshotError(
+                f"{sidecar_path} records sha256 {sha[:12]}…, but the file name says "
+                f"{match['sha12']}",
+                "the sidecar is damaged; restore raw/ from version control",
+            )
+        found.append(
+            Snapshot(
+                path=path,
+                sidecar=sidecar,
+                sha256=sha,
+                taken_at=_parse_stamp(match["stamp"]),
+                obtained=str(sidecar.get("obtained") or "fetched"),
+            )
+        )
+    found.sort(key=lambda s: (s.taken_at, s.path.name))
+    return found
+
+
+def newest_snapshot(raw_dir: Path | str) -> Snapshot | None:
+    """The most recent snapshot in ``raw_dir``, or None when there is none."""
+    snapshots = list_snapshots(raw_dir)
+    return snapshots[-1] if snapshots else None
+
+
+def read_sidecar(path: Path | str) -> dict[str, Any] | None:
+    """The sidecar of the html file at ``path``, or None when it has none.
+
+    Next to a file whose name is not a snapshot name, a .json that does not look like a
+    sidecar (an object with a "sha256") is not one and gives None.
+    """
+    path = Path(path)
+    sidecar_path = path.with_suffix(".json")
+    if not sidecar_path.is_file():
+        return None
+    if NAME_RE.match(path.name):
+        return _load_sidecar(sidecar_path)
+    try:
+        data = json.loads(sidecar_path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "sha256" in data else None
+
+
+def read_snapshot(path: Path | str) -> bytes:
+    """The bytes of a snapshot, after checking them against its name and sidecar.
+
+    The sha256 must start with the 12 hex digits in the file name (when the name is a snapshot
+    name) and equal the sidecar's sha256 and size (when there is a sidecar). Any HTML file
+    without either, e.g. a page saved by hand, is read as it is.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SnapshotError(f"no such snapshot: {path}", "check the path") from None
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    sha = hashlib.sha256(data).hexdigest()
+    hint = "the file was changed after it was stored; restore it from version control"
+    match = NAME_RE.match(path.name)
+    if match and sha[:12] != match["sha12"]:
+        raise SnapshotError(
+            f"{path} is damaged: its sha256 starts {sha[:12]}, the file name says {match['sha12']}",
+            hint,
+        )
+    sidecar = read_sidecar(path)
+    if sidecar is not None:
+        if sidecar.get("sha256") != sha:
+            raise SnapshotError(
+                f"{path} is damaged: its sha256 is {sha}, the sidecar records "
+                f"{sidecar.get('sha256')}",
+                hint,
+            )
+        size = sidecar.get("size")
+        if isinstance(size, int) and size != len(data):
+            raise SnapshotError(
+                f"{path} is damaged: it has {len(data):,} bytes, the sidecar records {size:,}",
+                hint,
+            )
+    return data
+
+
+def store_snapshot(
+    raw_dir: Path | str,
+    body: bytes,
+    meta: Mapping[str, Any],
+    now: datetime | None = None,
+) -> tuple[Snapshot, bool]:
+    """Store ``body`` in ``raw_dir`` unless it equals the newest snapshot.
+
+    ``meta`` holds the sidecar fields the caller knows (requested_url, final_url, http_status,
+    etag, last_modified, content_type, charset, obtained, note); missing ones are null and
+    ``obtained`` defaults to "fetched". sha256, size and fetched_at are computed; fetched_at is
+    ``now`` (default: the current time), or meta["fetched_at"] when ``now`` is not given.
+
+    Returns ``(snapshot, True)`` when a new snapshot was written and ``(newest, False)`` when
+    the body's sha256 equals the newest snapshot's (nothing is written). An existing file is
+    never replaced: a name already taken by different content raises :class:`SnapshotError`.
+    """
+    raw_dir = Path(raw_dir)
+    body = bytes(body)
+    sha = hashlib.sha256(body).hexdigest()
+    sidecar = _build_sidecar(meta, sha, len(body))
+
+    explicit_time = now is not None or sidecar["fetched_at"] is not None
+    if now is not None:
+        taken_at = _utc(now).replace(microsecond=0)
+        if sidecar["fetched_at"] is not None and sidecar["fetched_at"] != _fmt(taken_at):
+            raise ValueError(
+                f"meta fetched_at {sidecar['fetched_at']} differs from now={_fmt(taken_at)}"
+            )
+    elif sidecar["fetched_at"] is not None:
+        taken_at = _parse_fetched_at(sidecar["fetched_at"])
+    else:
+        taken_at = datetime.now(UTC).replace(microsecond=0)
+
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    newest = newest_snapshot(raw_dir)
+    if newest is not None and newest.sha256 == sha:
+        return newest, False
+    if newest is not None and not explicit_time and newest.taken_at == taken_at:
+        # Keep names in time order: two snapshots in the same second would be ordered by
+        # hash, not by when they were taken. Wait for the next second instead.
+        next_second = taken_at + timedelta(seconds=1)
+        time.sleep(max(0.0, (next_second - datetime.now(UTC)).total_seconds()))
+        taken_at = max(next_second, datetime.now(UTC).replace(microsecond=0))
+    sidecar["fetched_at"] = _fmt(taken_at)
+
+    html_path = raw_dir / snapshot_name(taken_at, sha)
+    json_path = html_path.with_suffix(".json")
+    sidecar_bytes = (json.dumps(sidecar, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    wrote_sidecar = _publish(json_path, sidecar_bytes)
+    if not wrote_sidecar:
+        # The name is taken: by a concurrent store of the same body in the same second, or by
+        # a sidecar whose html was never written. Only the same content may complete it.
+        existing = _load_sidecar(json_path)
+        if existing.get("sha256") != sha:
+            raise SnapshotError(
+                f"{json_path} already exists for different content",
+                "raw/ files are never overwritten; check raw/ by hand",
+            )
+        sidecar = existing
+    try:
+        wrote_html = _publish(html_path, body)
+    except BaseException:
+        if wrote_sidecar:
+            with contextlib.suppress(OSError):
+                json_path.unlink()
+        raise
+    if not wrote_html:
+        try:
+            same = hashlib.sha256(html_path.read_bytes()).hexdigest() == sha
+        except OSError:
+            same = False
+        if not same:
+            if wrote_sidecar:
+                with contextlib.suppress(OSError):
+                    json_path.unlink()
+            raise SnapshotError(
+                f"{html_path} already exists with different content",
+                "raw/ files are never overwritten; check raw/ by hand",
+            )
+        sidecar = _load_sidecar(json_path)
+    _fsync_dir(raw_dir)
+    snapshot = Snapshot(
+        path=html_path,
+        sidecar=sidecar,
+        sha256=sha,
+        taken_at=taken_at,
+        obtained=str(sidecar.get("obtained") or "fetched"),
+    )
+    return snapshot, wrote_html
+
+
+@contextlib.contextmanager
+def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[Path]:
+    """Hold the cross-process lock that serialises refreshes and builds.
+
+    ``path`` is the lock file when its name ends in ``.lock`` (``raw/.lock``,
+    ``.refresh.lock``), else a directory (created if missing) holding ``.refresh.lock``. A second
+    holder (another process or thread) waits up to ``timeout`` seconds, then raises
+    :class:`LockHeld`. The lock is released when the block exits, and by the operating system
+    if the process dies.
+    """
+    lock_path = Path(path)
+    if not lock_path.name.endswith(".lock"):
+        lock_path = lock_path / LOCK_FILE_NAME
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(lock_path, timeout=timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockHeld(
+            "another refresh is running",
+            f"waited {timeout:g} s for {lock_path}; try again when it has finished",
+        ) from None
+    try:
+        yield lock_path
+    finally:
+        lock.release()
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("snapshot times must be timezone-aware (UTC)")
+    return moment.astimezone(UTC)
+
+
+def _fmt(moment: datetime) -> str:
+    return moment.strftime(FETCHED_AT_FORMAT)
+
+
+def _parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=UTC)
+
+
+def _parse_fetched_at(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, FETCHED_AT_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"fetched_at must look like 2024-04-01T00:00:00Z, not {text!r}") from None
+
+
+def _build_sidecar(meta: Mapping[str, Any], sha: str, size: int) -> dict[str, Any]:
+    unknown = sorted(set(meta) - set(SIDECAR_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown sidecar fields: {', '.join(unknown)}")
+    sidecar = {name: meta.get(name) for name in SIDECAR_FIELDS}
+    if sidecar["sha256"] not in (None, sha):
+        raise ValueError("meta sha256 does not match the body")
+    if sidecar["size"] not in (None, size):
+        raise ValueError("meta size does not match the body")
+    sidecar["sha256"] = sha
+    sidecar["size"] = size
+    sidecar["obtained"] = sidecar["obtained"] or "fetched"
+    if sidecar["obtained"] not in OBTAINED_VALUES:
+        raise ValueError(f"obtained must be one of {OBTAINED_VALUES}, not {sidecar['obtained']!r}")
+    return sidecar
+
+
+def _load_sidecar(sidecar_path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(sidecar_path.read_bytes())
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {sidecar_path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise SnapshotError(
+            f"{sidecar_path} is not valid JSON ({exc})",
+            "the sidecar is damaged; restore raw/ from version control",
+        ) from exc
+    if not isinstance(data, dict):
+        raise SnapshotError(f"{sidecar_path} is not a JSON object")
+    return data
+
+
+def _publish(target: Path, data: bytes) -> bool:
+    """Create ``target`` holding ``data`` without ever replacing an existing file.
+
+    Returns False when ``target`` already exists (it is left untouched). The content is
+    written to a temporary file and flushed first, so ``target`` appears complete or not at
+    all; where hard links are not supported it is created with O_EXCL and written in place.
+    """
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        except OSError:
+            # No hard links here (some network or FUSE file systems): exclusive create.
+            return _create_exclusive(target, data)
+        return True
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _create_exclusive(target: Path, data: bytes) -> bool:
+    try:
+        fd = os.open(
+            target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644
+        )
+    except FileExistsError:
+        return False
+    try:
+        _write_all(fd, data)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise
+    os.close(fd)
+    return True
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.fsync(fd)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform (e.g. Windows); the files are synced
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

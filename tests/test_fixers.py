@@ -1,0 +1,511 @@
+"""The named fixers one by one, the registry, the curated data, and generated misspellings."""
+
+from __future__ import annotations
+
+import csv
+import random
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import fixers
+from pipeline.config import DATA_DIR
+from pipeline.fixers import (
+    REGISTRY,
+    Change,
+    Fixer,
+    PageContext,
+    apply_case,
+    apply_overrides,
+    default_spelling_index,
+    describe_changes,
+    fix_function_word_case,
+    fix_punctuation,
+    fix_spelling,
+    fix_unicode,
+    fold,
+    is_common_english,
+    is_known_word,
+    load_overrides,
+    load_vocabulary,
+    replay_changes,
+    restore_accents,
+    spelling_suggestions,
+)
+
+# --------------------------------------------------------------------------------------------
+# Registry
+
+
+def test_registry_order_is_fixed():
+    assert REGISTRY.names == ("unicode", "punctuation", "spelling", "accents", "casing", "override")
+
+
+def test_registry_rejects_duplicate_names():
+    with pytest.raises(ValueError):
+        fixers.FixerRegistry([Fixer("a", fix_unicode), Fixer("a", fix_unicode)])
+
+
+def test_registry_records_each_fixer_change_in_order():
+    raw = "Univesité Toulouse Ⅲ- Paul Sabatier"
+    name, changes = REGISTRY.apply(raw)
+    assert name == "Université Toulouse III - Paul Sabatier"
+    assert [(c.fixer, c.before, c.after) for c in changes] == [
+        ("unicode", "Ⅲ", "III"),
+        ("punctuation", "III-", "III -"),
+        ("spelling", "Univesité", "Université"),
+    ]
+    assert [c.confidence for c in changes] == [1.0, 1.0, 0.9]
+    assert replay_changes(raw, changes) == name
+
+
+def test_unchanged_text_records_nothing():
+    assert REGISTRY.apply("Universiti Sains Malaysia") == ("Universiti Sains Malaysia", ())
+
+
+# --------------------------------------------------------------------------------------------
+# 1. unicode
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Univesité Toulouse Ⅲ- Paul Sabatier", "Univesité Toulouse III- Paul Sabatier"),
+        ("Kasetsart University  ", "Kasetsart University"),
+        ("College of IT Engineering,\n Kyungpook", "College of IT Engineering, Kyungpook"),
+        ("Ｔｏｋｙｏ\u00a0Tech", "Tokyo Tech"),
+        ("Unive\u200brsity", "University"),
+        ("Ecole\u0301", "Ecolé"),  # decomposed accent composed (NFC part of NFKC)
+    ],
+)
+def test_fix_unicode(raw, expected):
+    assert fix_unicode(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "name", ["École nationale supérieure d'ingénieurs de Caen", "King Mongkut's University"]
+)
+def test_fix_unicode_leaves_accents_and_apostrophes(name):
+    assert fix_unicode(name) == name
+
+
+# --------------------------------------------------------------------------------------------
+# 2. punctuation
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("University for Women(IGDTUW)", "University for Women (IGDTUW)"),
+        ("d'ingénieurs de Caen(ENSICAEN)", "d'ingénieurs de Caen (ENSICAEN)"),
+        ("DFKI(The German Research Center)", "DFKI (The German Research Center)"),
+        ("Surabaya (Politeknik Surabaya(PENS))", "Surabaya (Politeknik Surabaya (PENS))"),
+        ("Université Toulouse III- Paul Sabatier", "Université Toulouse III - Paul Sabatier"),
+        ("Université Toulouse III -Paul Sabatier", "Université Toulouse III - Paul Sabatier"),
+        ("Science Education and Research,", "Science Education and Research"),
+        ("Faculty of Science ,Leiden University", "Faculty of Science, Leiden University"),
+        ("Faculty of Science,,  Leiden University", "Faculty of Science, Leiden University"),
+        ("École Supérieure (ESIEE)Paris", "École Supérieure (ESIEE) Paris"),
+        ("Telecom Paris ( Telecom ParisTech )", "Telecom Paris (Telecom ParisTech)"),
+    ],
+)  # fmt: skip
+def test_fix_punctuation(raw, expected):
+    assert fix_punctuation(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "École Normale Supérieure Paris-Saclay",
+        "Université Bourgogne Franche-Comté (UBFC)",
+        "Ludwig-Maximilians-Universität München",
+        "Technion – Israel Institute of Technology",
+        "University of Wisconsin–Madison",
+        "Peter the Great St. Petersburg Polytechnic University",
+        "Macromolecular Science & Engineering program, University of Michigan",
+        "Office of Student(s) Affairs",
+        'Higher School of Agriculture "Luiz de Queiroz"',
+        "University of Science and Technology - The University of Danang, Vietnam",
+    ],
+)
+def test_fix_punctuation_leaves_correct_punctuation(name):
+    assert fix_punctuation(name) == name
+
+
+# --------------------------------------------------------------------------------------------
+# 3. spelling
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Univetsitas Hasanuddin", "Universitas Hasanuddin"),
+        ("Nanjing Agricultual University", "Nanjing Agricultural University"),
+        ("Univesité Toulouse III", "Université Toulouse III"),
+        ("Univesite Toulouse", "Universite Toulouse"),  # accents are the next fixer's job
+        ("Karlsruhe Institue of Technology", "Karlsruhe Institute of Technology"),
+        ("Universiti Teknolgi Malaysia", "Universiti Teknologi Malaysia"),
+        ("Department of Statisitcal Science", "Department of Statistical Science"),
+        ("UNIVERSITY OF TOKYO", "UNIVERSITY OF TOKYO"),  # all caps: read as acronyms, kept
+    ],
+)
+def test_fix_spelling(raw, expected):
+    assert fix_spelling(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        # real words of the page's languages and proper nouns of its names
+        "Sains", "Gadjah", "Mada", "Teknologi", "Sepuluh", "Nopember", "Sorbonne", "Justus",
+        "Liebig", "Giessen", "Telecom", "SudParis", "Tunku", "Abdul", "Rahman", "Hanbat",
+        "Kyungpook", "Soedirman", "Mahidol", "Chulalongkorn", "Kasetsart", "Thonburi",
+        "Rheinmain", "RheinMain", "Ulm", "Coburg", "Cagliari", "Trento", "Cheikh", "Anta", "Diop",
+        "Unitec", "KIIT", "RWTH", "DFKI", "IPB", "Universite", "Universitat", "Politecnica",
+        "Politechnika", "Federale", "Superiores", "Unibersidad", "Kebangsaan", "Negeri",
+        "Elektronika", "Jenderal", "Hasanuddin", "Paulo",
+    ],
+)  # fmt: skip
+def test_fix_spelling_leaves_real_words_and_names(word):
+    assert fix_spelling(word) == word
+    assert fix_spelling(f"{word} University") == f"{word} University"
+
+
+def test_typos_are_not_known_words_and_real_words_are():
+    for typo in ("Univetsitas", "Agricultual", "Univesité", "Institue"):
+        assert not is_known_word(typo)
+    for word in ("Sains", "Teknologi", "Cagliari", "Unibersidad", "Politechnika"):
+        assert is_known_word(word)
+
+
+def test_spelling_keeps_case_pattern():
+    assert fix_spelling("univetsitas") == "universitas"
+    assert fix_spelling("Univetsitas") == "Universitas"
+    assert apply_case("école", "title") == "École"
+
+
+def test_spelling_keeps_the_first_letter():
+    # A typo on the first letter is never corrected: too many proper nouns differ there.
+    assert fix_spelling("Oniversity of Tokyo") == "Oniversity of Tokyo"
+
+
+def test_ambiguous_token_is_a_suggestion_not_a_fix():
+    assert fix_spelling("Universitis Gadjah Mada") == "Universitis Gadjah Mada"
+    (suggestion,) = spelling_suggestions("Universitis Gadjah Mada")
+    assert suggestion.token == "Universitis"
+    assert {"Universitas", "Universities"} <= set(suggestion.candidates)
+    assert "equally close" in suggestion.reason
+
+
+def test_token_used_elsewhere_on_the_page_is_only_suggested():
+    ctx = PageContext(page_words={"agricultual": 2}, own_words=frozenset({"agricultual"}))
+    assert fix_spelling("Nanjing Agricultual University", ctx) == "Nanjing Agricultual University"
+    (suggestion,) = spelling_suggestions("Nanjing Agricultual University", ctx)
+    assert suggestion.candidates == ("Agricultural",)
+    assert "elsewhere on the page" in suggestion.reason
+    # Used only by the name itself: not "elsewhere", so it is corrected.
+    alone = PageContext(page_words={"agricultual": 1}, own_words=frozenset({"agricultual"}))
+    assert (
+        fix_spelling("Nanjing Agricultual University", alone) == "Nanjing Agricultural University"
+    )
+
+
+def test_vocabulary_index_matches_brute_force():
+    vocabulary = load_vocabulary()
+    from rapidfuzz.distance import OSA
+
+    for token in ("univetsitas", "agricultual", "institue", "scool", "statisitcal", "sains"):
+        budget = 2 if len(token) >= fixers.LONG_WORD else 1
+        brute = {
+            (w, OSA.distance(token, fold(w)))
+            for w in vocabulary.words
+            if fold(w)[:1] == token[:1] and OSA.distance(token, fold(w)) <= budget
+        }
+        assert set(vocabulary.near(token)) == brute
+
+
+# --------------------------------------------------------------------------------------------
+# Generated misspellings of institution words
+
+TYPO_WORDS = (
+    "University", "Universities", "Institute", "Technology", "Science", "Sciences",
+    "Statistical", "Statistics", "Medicine", "Medical", "Université", "Polytechnique",
+    "Polytechnic", "Universitas", "Universiti", "Teknologi", "Universidade", "Universidad",
+    "Universität", "Agricultural", "Engineering", "Laboratory", "Academy", "Faculty",
+    "Department", "National", "Research", "Information", "Mathematics", "Electronics",
+    "Politeknik", "College", "School", "Graduate", "Chemistry", "Physics", "Materials",
+    "Biological", "Telecommunications", "Informatics", "Biotechnology", "Technical",
+)  # fmt: skip
+
+
+def _typo(word: str, kind: str, i: int, letter: str) -> str:
+    """One edit of ``word`` at position ``i`` (never the first letter)."""
+    if kind == "insert":
+        return word[:i] + letter + word[i:]
+    if kind == "delete":
+        return word[:i] + word[i + 1 :]
+    if kind == "substitute":
+        return word[:i] + letter + word[i + 1 :]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # transpose
+
+
+def _expected(word: str, typo: str) -> str:
+    """What a fix must give: the word, without accents when the typo had none."""
+    return word if not typo.isascii() else apply_case(fold(word), "title")
+
+
+def _classify_typo(word: str, typo: str) -> str:
+    """``fixed``, an honest refusal (``known``, ``vocabulary``, ``ambiguous``), or ``wrong``."""
+    decision = default_spelling_index().decide(typo)
+    if decision.action == "fix":
+        return "fixed" if decision.replacement == _expected(word, typo) else "wrong"
+    if decision.action == "suggest" and len(decision.candidates) > 1:
+        assert _expected(word, typo) in decision.candidates
+        return "ambiguous"
+    if fold(typo) in load_vocabulary().by_folded:
+        return "vocabulary"  # the edit produced another vocabulary word (Sciences -> Science)
+    if is_known_word(typo):
+        return "known"  # the edit produced a real word of some language (Collegi, Graduated)
+    return "wrong"
+
+
+def test_generated_misspellings_are_fixed_or_honestly_refused():
+    rng = random.Random(20240401)
+    outcomes: dict[str, list[tuple[str, str]]] = {}
+    for word in TYPO_WORDS:
+        for _ in range(40):
+            kind = rng.choice(("insert", "delete", "substitute", "transpose"))
+            i = rng.randrange(1, len(word) - 1)
+            letter = rng.choice(string.ascii_lowercase)
+            typo = _typo(word, kind, i, letter)
+            if typo == word:
+                continue
+            outcomes.setdefault(_classify_typo(word, typo), []).append((word, typo))
+    total = sum(len(v) for v in outcomes.values())
+    assert not outcomes.get("wrong"), outcomes.get("wrong")
+    # Refusals are allowed only for the honest reasons above, and must stay rare.
+    assert len(outcomes["fixed"]) / total >= 0.9, {k: len(v) for k, v in outcomes.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    word=st.sampled_from(TYPO_WORDS),
+    kind=st.sampled_from(("insert", "delete", "substitute", "transpose")),
+    position=st.integers(min_value=1, max_value=30),
+    letter=st.sampled_from(string.ascii_lowercase),
+)
+def test_any_single_edit_is_fixed_or_honestly_refused(word, kind, position, letter):
+    i = min(position, len(word) - 2)
+    typo = _typo(word, kind, i, letter)
+    if typo != word:
+        assert _classify_typo(word, typo) != "wrong"
+
+
+def test_generated_misspellings_inside_real_names_are_fixed():
+    rng = random.Random(7)
+    templates = (
+        "{} of Malaya",
+        "Nanjing Agricultural {}",
+        "Tianjin {} of Technology",
+        "Karlsruhe {} of Technology",
+        "Faculty of {}, Leiden University",
+    )
+    fixed = refused = 0
+    for word in ("University", "Institute", "Science", "Medicine", "Engineering"):
+        for template in templates:
+            name = template.format(word)
+            i = rng.randrange(1, len(word) - 1)
+            typo = _typo(word, "substitute", i, rng.choice("qxz"))
+            result, changes = REGISTRY.apply(name.replace(word, typo, 1))
+            if result == name:
+                fixed += 1
+                assert [c.fixer for c in changes] == ["spelling"]
+            else:
+                refused += 1
+                assert result == name.replace(word, typo, 1)  # left alone, never another word
+                # ... and only for an honest reason: Science -> Scienze is Italian.
+                assert _classify_typo(word, typo) in ("known", "vocabulary", "ambiguous")
+    assert fixed >= 23 and refused <= 2
+
+
+# --------------------------------------------------------------------------------------------
+# 4. accents
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Universite de Picardie Jules Verne", "Université de Picardie Jules Verne"),
+        ("Ecole Normale Superieure de Lyon", "École Normale Supérieure de Lyon"),
+        ("ECOLE POLYTECHNIQUE", "ÉCOLE POLYTECHNIQUE"),
+        ("Faculte de Medecine", "Faculté de Médecine"),
+    ],
+)
+def test_restore_accents_from_vocabulary(raw, expected):
+    assert restore_accents(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Telecom SudParis",  # the page never writes Télécom
+        "Universitat de Barcelona",  # Catalan, itself a vocabulary word
+        "Boston College",  # no accented form is used for a common English word
+        "Departement Informatica, Universiteit Leiden",  # a Dutch name keeps Dutch spelling
+        "Sao Paulo State University",  # no page evidence
+    ],
+)
+def test_restore_accents_leaves_alone(name):
+    assert restore_accents(name) == name
+
+
+def test_restore_accents_from_page_spelling():
+    ctx = PageContext(
+        accented_words={"sao": frozenset({"são"}), "college": frozenset({"collège"})},
+        accented_bigrams={("sao", "paulo"): ("são", "paulo"), ("college", "de"): ("collège", "de")},
+    )
+    assert restore_accents("Sao Paulo State University", ctx) == "São Paulo State University"
+    # Page evidence next to the same neighbour only, for a common English word.
+    assert restore_accents("Boston College", ctx) == "Boston College"
+    assert restore_accents("College de France", ctx) == "Collège de France"
+
+
+def test_vocabulary_accented_words_never_rewrite_common_english():
+    vocabulary = load_vocabulary()
+    for folded in vocabulary.accentable:
+        if is_common_english(folded):
+            assert vocabulary.accent_forms(folded) == (), folded
+
+
+# --------------------------------------------------------------------------------------------
+# 5. casing
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ho Chi Minh City University Of Science", "Ho Chi Minh City University of Science"),
+        ("University Of Science And Technology", "University of Science and Technology"),
+        ("Peter The Great Polytechnic University", "Peter the Great Polytechnic University"),
+        ("École Normale Supérieure De Lyon", "École Normale Supérieure de Lyon"),
+        ("École Supérieure D'Ingénieurs En Chimie", "École Supérieure d'Ingénieurs en Chimie"),
+        ("Hochschule Für Technik Und Wirtschaft", "Hochschule für Technik und Wirtschaft"),
+    ],
+)  # fmt: skip
+def test_fix_function_word_case(raw, expected):
+    assert fix_function_word_case(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "The University of Newcastle",  # start of the name
+        "University of Science and Technology - The University of Danang",  # start of a part
+        "DFKI (The German Research Center for Artificial Intelligence)",
+        "De La Salle University",  # English name: Spanish words are not English function words
+        "Université Le Havre Normandie",  # Le is part of the place name
+        "College of IT Engineering, Kyungpook National University",  # acronym
+        "Ateneo De Manila",  # no language marker: nothing is touched
+    ],
+)
+def test_fix_function_word_case_leaves_alone(name):
+    assert fix_function_word_case(name) == name
+
+
+# --------------------------------------------------------------------------------------------
+# 6. overrides
+
+
+def test_overrides_file_is_reviewable():
+    with (DATA_DIR / "name_overrides.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and set(rows[0]) == {"match", "replacement", "scope", "reason"}
+    assert all(row["reason"].strip() for row in rows)
+    assert all(row["scope"] in ("phrase", "name") for row in rows)
+
+
+def test_override_phrase_and_whole_words_only():
+    assert apply_overrides("The University of San Paulo") == "The University of São Paulo"
+    assert apply_overrides("San Paulonia Institute") == "San Paulonia Institute"
+    ctx = PageContext(overrides=(fixers.Override("X Univ", "X University", "name", "test"),))
+    assert apply_overrides("X Univ", ctx) == "X University"
+    assert apply_overrides("X Univ Tokyo", ctx) == "X Univ Tokyo"
+
+
+def test_override_tokens_are_protected_from_automatic_fixers():
+    name = "Karlsruhe Institue of Technology"
+    override = fixers.Override("Institue of", "Institut of", "phrase", "test")
+    ctx = PageContext(overrides=(override,), protected=fixers.override_tokens(name, [override]))
+    assert REGISTRY.apply(name, ctx)[0] == "Karlsruhe Institut of Technology"
+    assert REGISTRY.apply(name)[0] == "Karlsruhe Institute of Technology"  # without it
+    # An entry that maps a phrase to itself keeps it as written.
+    keep = fixers.Override("Agricultual", "Agricultual", "phrase", "test")
+    ctx = PageContext(overrides=(keep,), protected=fixers.override_tokens("Agricultual", [keep]))
+    assert REGISTRY.apply("Agricultual University", ctx) == ("Agricultual University", ())
+
+
+def test_default_overrides_load():
+    assert any(o.match == "San Paulo" for o in load_overrides())
+
+
+# --------------------------------------------------------------------------------------------
+# Change records
+
+
+def test_describe_changes_uses_small_fragments():
+    fixer = Fixer("casing", fix_function_word_case)
+    before = "University Of Science And Technology Of Hanoi"
+    after = fix_function_word_case(before)
+    changes = describe_changes(fixer, before, after)
+    assert [(c.before, c.after) for c in changes] == [("Of", "of"), ("And", "and"), ("Of", "of")]
+    assert replay_changes(before, changes) == after
+
+
+def test_describe_changes_grows_fragments_until_unique():
+    fixer = Fixer("test", lambda text, ctx=None: text)
+    changes = describe_changes(fixer, "Of Science Of", "Of Science of")
+    assert replay_changes("Of Science Of", changes) == "Of Science of"
+    assert all(isinstance(c, Change) for c in changes)
+
+
+# --------------------------------------------------------------------------------------------
+# Properties
+
+NAME_PIECES = st.sampled_from(
+    [
+        "University", "Univetsitas", "Of", "of", "And", "The", "De", "de", "Ecole", "École",
+        "Universite", "Agricultual", "Institue", "Sains", "KIIT", "SudParis", "Ⅲ", "III", "São",
+        "Sao", "Paulo", "San", "(", ")", "(IGDTUW)", "Women(IGDTUW)", "-", "–", ",", ", ", " ",
+        "  ", "Paris-Saclay", "d'Ingénieurs", "D'", "\u00a0", "\t", "Ｔｏｋｙｏ", "e\u0301",
+        "St.", "&", "\"", "Center", "Faculty of", "Technology", "Telecom", "Universitis",
+    ]
+)  # fmt: skip
+NAMES = st.lists(NAME_PIECES, max_size=12).map(" ".join) | st.lists(NAME_PIECES, max_size=12).map(
+    "".join
+)
+TEXT = NAMES | st.text(alphabet="aAeEéÉ oOfF()-–,;:'\"&.Ⅲ\u00a0\u0301\t", max_size=30)
+PAGE_CONTEXT = PageContext(
+    page_words={"são": 1, "paulo": 2, "école": 1},
+    accented_words={"sao": frozenset({"são"}), "ecole": frozenset({"école"})},
+    accented_bigrams={("sao", "paulo"): ("são", "paulo")},
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXT, use_context=st.booleans())
+def test_every_fixer_is_idempotent(text, use_context):
+    ctx = PAGE_CONTEXT if use_context else None
+    for fixer in REGISTRY.fixers:
+        once = fixer.func(text, ctx)
+        assert fixer.func(once, ctx) == once, fixer.name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=TEXT, use_context=st.booleans())
+def test_changes_replay_to_the_result_and_a_second_pass_changes_nothing(text, use_context):
+    ctx = PAGE_CONTEXT if use_context else None
+    result, changes = REGISTRY.apply(text, ctx)
+    assert replay_changes(text, changes) == result
+    assert REGISTRY.apply(result, ctx) == (result, ())

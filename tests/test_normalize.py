@@ -1,0 +1,129 @@
+"""normalize: dates, expiration cells, countries, regions and the legend."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.normalize import (
+    RowProblem,
+    canonical_region,
+    country_name,
+    decode_legend,
+    parse_date,
+    parse_expiration,
+    resolve_country,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2029.2.20", dt.date(2029, 2, 20)),
+        ("2011.07.22", dt.date(2011, 7, 22)),
+        ("2029.1.2", dt.date(2029, 1, 2)),
+        (" 2020.09.04 ", dt.date(2020, 9, 4)),
+        ("2020/9/4", dt.date(2020, 9, 4)),
+    ],
+)
+def test_dates_in_any_padding(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2024.2.30", "2024.13.1", "2023.02.29"])
+def test_impossible_dates_are_rejected(text):
+    with pytest.raises(RowProblem, match="real calendar dates"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["", "April 1, 2024", "2024.4", "24.4.1"])
+def test_malformed_dates_are_rejected(text):
+    with pytest.raises(RowProblem, match="YYYY.M.D"):
+        parse_date(text)
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2999, 12, 31)), st.booleans())
+def test_date_round_trip(date, padded):
+    text = f"{date.year}.{date.month:02d}.{date.day:02d}" if padded else (
+        f"{date.year}.{date.month}.{date.day}")
+    assert parse_date(text) == date
+
+
+def test_expiration_with_renewal_note():
+    cell = parse_expiration("2023.12.05 (Under renewal)")
+    assert (cell.date, cell.under_renewal, cell.notes) == (dt.date(2023, 12, 5), True, None)
+
+
+def test_expiration_notes_without_date():
+    cell = parse_expiration("[MOU] [MOSE* with CBS]")
+    assert (cell.date, cell.under_renewal, cell.notes) == (None, False, "MOU; MOSE with CBS")
+
+
+def test_expiration_keeps_unknown_wording_as_a_note():
+    cell = parse_expiration("2027.04.24 extended by letter")
+    assert cell.date == dt.date(2027, 4, 24)
+    assert cell.notes == "extended by letter"
+
+
+def test_expiration_plain_date_has_no_notes():
+    cell = parse_expiration("2027.04.24")
+    assert (cell.under_renewal, cell.notes) == (False, None)
+
+
+def test_two_dates_in_one_expiration_cell_are_a_problem():
+    with pytest.raises(RowProblem, match="one expiration date"):
+        parse_expiration("2024.1.1 2029.1.1")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Korea", "KR"), ("U.K.", "GB"), ("U.S.A.", "US"), ("Brasil", "BR"),
+        ("The Philippines", "PH"), ("Taiwan", "TW"), ("Vietnam", "VN"), ("Russia", "RU"),
+        ("China", "CN"), ("Netherlands", "NL"), ("New Zealand", "NZ"), ("Senegal", "SN"),
+        ("  united   kingdom ", "GB"), ("France", "FR"),
+    ],
+)
+def test_countries_resolve_to_iso_codes(text, code):
+    assert resolve_country(text) == code
+
+
+def test_unknown_country_is_a_problem():
+    with pytest.raises(RowProblem, match="ISO 3166"):
+        resolve_country("Atlantis")
+
+
+def test_country_names_are_english_short_names():
+    assert [country_name(c) for c in ("KR", "VN", "GB", "US")] == [
+        "South Korea", "Vietnam", "United Kingdom", "United States"]
+
+
+def test_legend_decodes_level_and_field():
+    legend = {
+        "I": "Institute-wide level",
+        "IS": "Information Science (Graduate school-level)",
+        "BS": "Biological Science (Graduate school-level)",
+        "MS": "Materials science (Graduate school-level)",
+    }
+    decoded = decode_legend(legend)
+    assert {c: (t.level, t.field) for c, t in decoded.items()} == {
+        "I": ("institute", None),
+        "IS": ("graduate school", "Information Science"),
+        "BS": ("graduate school", "Biological Science"),
+        "MS": ("graduate school", "Materials Science"),
+    }
+
+
+def test_legend_entry_without_a_level_is_left_out():
+    assert decode_legend({"XX": "Something else"}) == {}
+
+
+@pytest.mark.parametrize("text", ["Asia", "north america", "SOUTH  AMERICA", "Oceania"])
+def test_regions_are_canonical(text):
+    assert canonical_region(text) in {"Asia", "North America", "South America", "Oceania"}
+
+
+def test_unknown_region_is_a_problem():
+    with pytest.raises(RowProblem):
+        canonical_region("Middle Earth")

@@ -1,0 +1,141 @@
+"""`python -m pipeline refresh` end to end against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from pipeline.snapshots import list_snapshots
+from tests.conftest import SNAPSHOT_2024
+
+PAGE = "/en/international_activities/international_partner_list.html"
+GOOD = SNAPSHOT_2024.read_bytes()
+HTML = "text/html; charset=utf-8"
+
+
+def refresh(url: str, raw: Path, out: Path, *extra: str, wait: bool = True):
+    command = [sys.executable, "-m", "pipeline", "refresh", "--url", url, "--raw-dir", str(raw),
+               "--out", str(out), "--retries", "1", "--timeout", "2", *extra]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if not wait:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env)
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
+
+
+@pytest.fixture
+def site(httpserver: HTTPServer) -> HTTPServer:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    return httpserver
+
+
+def serve(site: HTTPServer, body: bytes, **headers: str) -> str:
+    site.expect_request(PAGE).respond_with_data(body, content_type=HTML, headers=headers)
+    return site.url_for(PAGE)
+
+
+def partner_rows(out: Path) -> int:
+    return len((out / "partners.csv").read_text(encoding="utf-8").splitlines()) - 1
+
+
+def test_first_refresh_stores_the_page_and_builds(site, tmp_path):
+    url = serve(site, GOOD, ETag='"v1"')
+    result = refresh(url, tmp_path / "raw", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "stored" in result.stdout
+    [snapshot] = list_snapshots(tmp_path / "raw")
+    assert snapshot.path.read_bytes() == GOOD
+    assert snapshot.sidecar["obtained"] == "fetched" and snapshot.sidecar["etag"] == '"v1"'
+    assert partner_rows(tmp_path / "out") == 96
+    metadata = json.loads((tmp_path / "out" / "metadata.json").read_text())
+    assert metadata["source"]["sha256"] == snapshot.sha256
+
+
+def test_second_refresh_is_not_modified_and_does_no_work(site, tmp_path):
+    site.expect_request(PAGE, headers={"If-None-Match": '"v1"'}).respond_with_response(
+        Response(status=304))
+    url = serve(site, GOOD, ETag='"v1"')
+    refresh(url, tmp_path / "raw", tmp_path / "out")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    result = refresh(url, tmp_path / "raw", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "unchanged since" in result.stdout and "up to date" in result.stdout
+    assert len(list_snapshots(tmp_path / "raw")) == 1
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
+def test_changed_page_is_stored_and_rebuilt(site, tmp_path):
+    url = serve(site, GOOD)
+    refresh(url, tmp_path / "raw", tmp_path / "out")
+    site.clear()
+    site.expect_request("/robots.txt").respond_with_data("", status=404)
+    changed = GOOD.replace(b"2026.07.21", b"2031.07.21", 1)
+    serve(site, changed)
+    result = refresh(url, tmp_path / "raw", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert len(list_snapshots(tmp_path / "raw")) == 2
+    assert "2031-07-21" in (tmp_path / "out" / "partners.csv").read_text(encoding="utf-8")
+
+
+def test_unreachable_site_falls_back_to_the_newest_snapshot(raw_dir, tmp_path):
+    with HTTPServer(host="127.0.0.1", port=0) as server:  # bind a port, then shut it down
+        url = server.url_for(PAGE)
+    result = refresh(url, raw_dir, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "building from the newest snapshot" in result.stderr
+    assert partner_rows(tmp_path / "out") == 96
+    assert len(list(raw_dir.glob("*.html"))) == 1
+
+
+def test_503_forever_falls_back_unless_live_is_required(site, raw_dir, tmp_path):
+    site.expect_request(PAGE).respond_with_data("busy", status=503)
+    url = site.url_for(PAGE)
+    fallback = refresh(url, raw_dir, tmp_path / "out")
+    assert fallback.returncode == 0, fallback.stderr
+    live = refresh(url, raw_dir, tmp_path / "out2", "--require-live")
+    assert live.returncode != 0
+    assert "Traceback" not in live.stderr
+    assert len(live.stderr.strip().splitlines()) == 1 and "503" in live.stderr
+    assert not (tmp_path / "out2" / "partners.csv").exists()
+
+
+def test_a_broken_download_is_kept_in_raw_and_out_keeps_the_last_build(site, raw_dir, tmp_path):
+    out = tmp_path / "out"
+    url = serve(site, GOOD[: len(GOOD) // 3])
+    assert refresh("http://127.0.0.1:9/unused", raw_dir, out).returncode == 0  # good build
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    result = refresh(url, raw_dir, out)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(list_snapshots(raw_dir)) == 2  # the broken page is evidence
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name in before} == before
+
+
+def test_two_concurrent_refreshes_do_not_corrupt_raw_or_out(httpserver: HTTPServer, tmp_path):
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+
+    def slow_page(request):
+        time.sleep(1.0)
+        return Response(GOOD, content_type=HTML)
+
+    httpserver.expect_request(PAGE).respond_with_handler(slow_page)
+    url = httpserver.url_for(PAGE)
+    first = refresh(url, tmp_path / "raw", tmp_path / "out", wait=False)
+    second = refresh(url, tmp_path / "raw", tmp_path / "out", wait=False)
+    results = [(p.wait(timeout=120), *p.communicate()) for p in (first, second)]
+    for code, _, stderr in results:
+        assert "Traceback" not in stderr
+        assert code == 0 or "another refresh is running" in stderr
+    [snapshot] = list_snapshots(tmp_path / "raw")
+    assert snapshot.path.read_bytes() == GOOD
+    assert partner_rows(tmp_path / "out") == 96
