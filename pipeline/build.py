@@ -129,10 +129,12 @@ def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_coun
     if not report.ok:
         rows = [vars(finding) for finding in report.errors]
         commit_files(out_dir, {config.VALIDATION_ERRORS_CSV: csv_bytes(ERROR_COLUMNS, rows)})
-        raise ValidationFailed(_summary(report.errors), "details in "
-                               f"{out_dir / config.VALIDATION_ERRORS_CSV}; out/ keeps the last good build")
+        report_path = out_dir / config.VALIDATION_ERRORS_CSV
+        raise ValidationFailed(_summary(report.errors),
+                               f"details in {report_path}; out/ keeps the last good build")
     files = _output_files(frame, normalized)
-    files[config.METADATA_JSON] = _metadata(path, data, page, normalized, report, files, wanted_hash)
+    files[config.METADATA_JSON] = _metadata(path, data, page, normalized, report, files,
+                                            wanted_hash)
     commit_files(out_dir, files)
     (out_dir / config.VALIDATION_ERRORS_CSV).unlink(missing_ok=True)
     return BuildResult(path, out_dir, rows=len(normalized.rows),

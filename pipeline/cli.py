@@ -21,7 +21,8 @@ from pipeline.errors import PipelineError
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="report progress (retries, ...)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="report progress (retries, ...)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="build out/ from a snapshot (default: newest in raw/)")
@@ -29,11 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     _common_build_options(build)
 
     refresh = sub.add_parser("refresh", help="fetch the live page, then build")
-    refresh.add_argument("--url", default=config.DEFAULT_URL, help="page address (default: %(default)s)")
+    refresh.add_argument("--url", default=config.DEFAULT_URL,
+                         help="page address (default: %(default)s)")
     refresh.add_argument("--require-live", action="store_true",
                          help="fail instead of building from raw/ when the page cannot be reached")
     refresh.add_argument("--timeout", type=float, default=20.0,
-                         help="seconds to wait for the server to connect or send (default: %(default)s)")
+                         help="seconds to wait for the server (default: %(default)s)")
     refresh.add_argument("--retries", type=int, default=3,
                          help="retries on network errors, 429 and 5xx (default: %(default)s)")
     _common_build_options(refresh)
@@ -41,11 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     diff = sub.add_parser("diff", help="compare two versions (snapshots or partners.parquet)")
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
-    diff.add_argument("--out", type=Path, default=config.OUT_DIR, help="writes diff.csv and diff.json here")
+    diff.add_argument("--out", type=Path, default=config.OUT_DIR,
+                      help="writes diff.csv and diff.json here")
     diff.add_argument("--format", choices=("text", "csv", "json"), default="text")
     diff.add_argument("--exit-code", action="store_true", help="exit 1 when the data differ")
+    diff.add_argument("--allow-count-mismatch", action="store_true",
+                      help="compare pages whose stated counts disagree with their rows")
 
-    history = sub.add_parser("history", help="history of every agreement over all snapshots in raw/")
+    history = sub.add_parser("history", help="timeline of every agreement over raw/")
     history.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
     history.add_argument("--out", type=Path, default=config.OUT_DIR)
     return parser
@@ -110,7 +115,8 @@ def _print_build(result) -> None:
 def _diff(args) -> int:
     from pipeline import diff
 
-    result = diff.compare_paths(args.old, args.new)
+    result = diff.compare_paths(args.old, args.new,
+                                strict_counts=not args.allow_count_mismatch)
     diff.write_outputs(result, args.out)
     output = diff.render(result, args.format)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")

@@ -352,8 +352,13 @@ def _subject_named(text: str) -> bool:
     keywords = load_keywords()
     if (words[0],) not in keywords.institution:
         return False
-    allowed = _vocabulary_folded() | _all_function_words()
+    allowed = _subject_words()
     return all(w in allowed for w in words[2:])
+
+
+@cache
+def _subject_words() -> frozenset[str]:
+    return _vocabulary_folded() | _all_function_words()
 
 
 @cache
@@ -468,14 +473,20 @@ abbreviation=None)
     if not merged:
         return NameParts(" ".join(core.split()), None, abbreviation)
     candidates = [
-        (strength, not _subject_named(text), index)
-        for index, (text, kind, strength) in enumerate(merged)
+        (strength, index)
+        for index, (_t, kind, strength) in enumerate(merged)
         if kind == "institution"
     ]
     if not candidates:
         whole = ", ".join(text for text, _k, _s in merged)
         return NameParts(whole, None, abbreviation)
-    chosen = max(candidates)[2]
+    if len(candidates) == 1:
+        chosen = candidates[0][1]
+    else:  # strongest; then not named after fields of study; then rightmost
+        chosen = max(
+            (strength, not _subject_named(merged[index][0]), index)
+            for strength, index in candidates
+        )[2]
     institution = merged[chosen][0]
     units = [text for index, (text, _k, _s) in enumerate(merged) if index != chosen]
     return NameParts(institution, ", ".join(units) or None, abbreviation)

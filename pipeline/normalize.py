@@ -146,15 +146,19 @@ class AgreementType:
 def decode_legend(legend: dict[str, str]) -> dict[str, AgreementType]:
     """Agreement types from the page's legend: level and field of each code.
 
-    >>> decode_legend({"I": "Institute-wide level", "MS": "Materials science (Graduate school-level)"})
-    {'I': AgreementType(code='I', level='institute', field=None), 'MS': AgreementType(code='MS', level='graduate school', field='Materials Science')}
+    >>> legend = decode_legend({"MS": "Materials science (Graduate school-level)"})
+    >>> legend["MS"]
+    AgreementType(code='MS', level='graduate school', field='Materials Science')
+    >>> decode_legend({"I": "Institute-wide level"})["I"].field is None
+    True
     """
     decoded = {}
     for code, description in legend.items():
         text = " ".join(description.split()).strip(" ,.;")
         if re.search(r"graduate[\s-]*school", text, re.IGNORECASE):
             subject = re.split(r"\s*\(", text, maxsplit=1)[0]
-            words = [w if w.casefold() in {"and", "of"} else w[:1].upper() + w[1:] for w in subject.split()]
+            words = [w if w.casefold() in {"and", "of"} else w[:1].upper() + w[1:]
+                     for w in subject.split()]
             decoded[code] = AgreementType(code, "graduate school", " ".join(words))
         elif re.search(r"institut", text, re.IGNORECASE):
             decoded[code] = AgreementType(code, "institute", None)

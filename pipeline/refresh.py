@@ -36,7 +36,8 @@ def refresh(url: str = config.DEFAULT_URL, *, raw_dir: Path = config.RAW_DIR,
         except Unreachable as error:
             if require_live:
                 raise
-            message, live = f"{error.message}; building from the newest snapshot in {raw_dir}", False
+            message = f"{error.message}; building from the newest snapshot in {raw_dir}"
+            live = False
         else:
             message, live = fetched.message, True
         result = build(raw_dir=raw_dir, out_dir=out_dir, force=force, strict_counts=strict_counts)

@@ -68,7 +68,8 @@ def agreement_warnings(rows: list[dict], as_of: dt.date | None) -> list[Finding]
         if as_of and expiration < as_of and not row["under_renewal"]:
             findings.append(Finding(
                 "agreements in force on the as-of date",
-                f"{row['name']} expired on {expiration.isoformat()} and is not marked under renewal",
+                f"{row['name']} expired on {expiration.isoformat()} "
+                "and is not marked under renewal",
                 "expiration_date", row["name_raw"], expiration.isoformat()))
         if not whole_terms(row["initial_date"], expiration):
             findings.append(Finding(
@@ -135,7 +136,8 @@ def schema_failures(frame, legend_codes: set[str] | None) -> list[Finding]:
         schema = schema.update_column(
             "agreement_type",
             checks=[*schema.columns["agreement_type"].checks,
-                    pa.Check.isin(sorted(legend_codes), name="agreement types are in the page's legend")],
+                    pa.Check.isin(sorted(legend_codes),
+                                  name="agreement types are in the page's legend")],
         )
     try:
         schema.validate(frame, lazy=True)

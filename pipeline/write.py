@@ -72,7 +72,9 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def parquet_bytes(columns: Sequence[str], rows: Sequence[Mapping], types: Mapping[str, str]) -> bytes:
+def parquet_bytes(
+    columns: Sequence[str], rows: Sequence[Mapping], types: Mapping[str, str]
+) -> bytes:
     """Parquet with an explicit Arrow schema (date32, bool, string), not pandas' inference."""
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -82,8 +82,8 @@ def update_readme(readme_text: str) -> str:
 
     for marker, model in _models().items():
         block = re.compile(rf"(<!-- columns:{marker} -->\n).*?(<!-- /columns:{marker} -->)", re.S)
-        readme_text = block.sub(lambda m, t=markdown_table(model): f"{m.group(1)}{t}\n{m.group(2)}",
-                                readme_text)
+        table = markdown_table(model)
+        readme_text = block.sub(lambda m, t=table: f"{m.group(1)}{t}\n{m.group(2)}", readme_text)
     return readme_text
 
 

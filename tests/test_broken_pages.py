@@ -90,7 +90,8 @@ def test_failed_validation_writes_an_error_report(tmp_path, good_out):
     run_build(snapshot, out)
     report = (out / "validation_errors.csv").read_text(encoding="utf-8").splitlines()
     assert report[0] == "check,column,name_raw,value"
-    assert "dates are real calendar dates,initial_date,Hanbat National University,2011.02.30" in report
+    expected = "dates are real calendar dates,initial_date,Hanbat National University,2011.02.30"
+    assert expected in report
 
 
 def test_formula_is_reported_neutralized_in_the_error_report(tmp_path, good_out):

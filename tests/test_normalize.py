@@ -39,7 +39,7 @@ def test_impossible_dates_are_rejected(text):
 
 @pytest.mark.parametrize("text", ["", "April 1, 2024", "2024.4", "24.4.1"])
 def test_malformed_dates_are_rejected(text):
-    with pytest.raises(RowProblem, match="YYYY.M.D"):
+    with pytest.raises(RowProblem, match=r"YYYY\.M\.D"):
         parse_date(text)
 
 
