@@ -54,10 +54,10 @@ KNOWN_WORD_LANGUAGES = (
     "ca", "nl", "sv", "da", "nb", "pl", "cs", "sk", "ro", "tr", "fil", "hu",
 )  # fmt: skip
 #: A token at or above this Zipf frequency (log10 of uses per billion words) in any of
-#: those languages is a real word. Typos of institution words sit below it: measured over
-#: every single edit of the vocabulary, 98 % score 0 and most of the rest below 2.5
-#: (``univeristy`` 1.9, ``institue`` 3.0 in French is the edge), while real name words next
-#: to the vocabulary score above it (``Sains`` 4.9, ``Mada`` 4.0).
+#: those languages is a real word. Typos of institution words sit below it: over every
+#: single edit of the vocabulary's common words about 98 % score 0 and most of the rest
+#: below 2.5 (``univeristy`` 1.9; ``institue`` 2.97 in French is the edge), while real name
+#: words next to the vocabulary score above it (``Sains`` 4.9, ``Mada`` 4.0).
 KNOWN_WORD_ZIPF = 3.0
 #: An unaccented word this frequent in English is never given accents from page evidence
 #: alone (``College`` next to a page's ``Collège``).
@@ -144,7 +144,7 @@ _ACCENT_KEYS: dict[tuple[int, int], tuple[object, object, frozenset[str]]] = {}
 def _page_accent_keys(
     words: Mapping[str, frozenset[str]], bigrams: Mapping[tuple[str, str], tuple[str, str]]
 ) -> frozenset[str]:
-    # Contexts derived with dataclasses.replace share these mappings: compute once per page.
+    # The per-name contexts of one page share these mappings: compute once per page.
     key = (id(words), id(bigrams))
     entry = _ACCENT_KEYS.get(key)
     if entry is not None and entry[0] is words and entry[1] is bigrams:
@@ -157,8 +157,9 @@ def _page_accent_keys(
             found.add(second)
     if len(_ACCENT_KEYS) > 64:
         _ACCENT_KEYS.clear()
-    _ACCENT_KEYS[key] = (words, bigrams, frozenset(found))
-    return frozenset(found)
+    keys = frozenset(found)
+    _ACCENT_KEYS[key] = (words, bigrams, keys)
+    return keys
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,21 +376,25 @@ def load_overrides(path: Path = OVERRIDES_FILE) -> tuple[Override, ...]:
 # Word frequencies
 
 
-@lru_cache(maxsize=65536)
-def word_zipf(word: str) -> float:
-    """Highest Zipf frequency of ``word`` across :data:`KNOWN_WORD_LANGUAGES`."""
-    from wordfreq import zipf_frequency  # loaded on first use: the lists take ~1 s
+@cache
+def _known_words_near_vocabulary() -> frozenset[str]:
+    """The real words within the edit budget of a vocabulary word (pipeline/wordlist.py)."""
+    from pipeline.wordlist import KNOWN_WORDS_FILE
 
-    return max(zipf_frequency(word, lang) for lang in KNOWN_WORD_LANGUAGES)
+    return frozenset(_data_lines(KNOWN_WORDS_FILE))
 
 
 def is_known_word(word: str) -> bool:
     """True for a real word of one of the checked languages (Zipf >= :data:`KNOWN_WORD_ZIPF`).
 
+    Answered from a list generated from wordfreq that holds only the real words near the
+    vocabulary: the spelling fixer asks only about such tokens (a word far from every
+    vocabulary word is never corrected), and the full lists take seconds to load.
+
     >>> is_known_word("Sains"), is_known_word("Agricultual")
     (True, False)
     """
-    return word_zipf(word.lower()) >= KNOWN_WORD_ZIPF
+    return unicodedata.normalize("NFC", word.lower()) in _known_words_near_vocabulary()
 
 
 @lru_cache(maxsize=65536)
@@ -421,7 +426,6 @@ def name_languages(text: str, vocabulary: Vocabulary | None = None) -> frozenset
 # 1. unicode
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"\s+")
 
 
 def fix_unicode(text: str, ctx: PageContext | None = None) -> str:
@@ -438,7 +442,7 @@ def fix_unicode(text: str, ctx: PageContext | None = None) -> str:
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() splits on the same whitespace as \s
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,6 +458,10 @@ _SPACE_BEFORE_COMMA = re.compile(r"\s+(?=[,;])")
 _REPEATED_COMMA = re.compile(r",[\s,]*,")
 _COMMA_GLUED = re.compile(r"(?<=[^\W\d_]),(?=[^\W\d_])")
 _DOUBLE_SPACE = re.compile(r"\s{2,}")
+# One search each, to skip the substitutions above for the usual, well-spaced name.
+_PAREN_TROUBLE = re.compile(r"\(\s|\s\)|[^\W_]\(|\)[^\W\d_]")
+_DASH_TROUBLE = re.compile(r"[^\W_][-–—]\s|[^\W_]\s+[-–—][^\W_]")
+_COMMA_TROUBLE = re.compile(r"\s[,;]|,[\s,]*,|[^\W\d_],[^\W\d_]")
 _EDGES = re.compile(r"^[\s,;:]+|[\s,;:]+$")
 _EDGE_CHARS = frozenset(",;:") | {c for c in map(chr, range(0x3000 + 1)) if c.isspace()}
 
@@ -488,15 +496,15 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     >>> fix_punctuation("Université Bourgogne Franche-Comté (UBFC)")
     'Université Bourgogne Franche-Comté (UBFC)'
     """
-    if "(" in text or ")" in text:
+    if ("(" in text or ")" in text) and _PAREN_TROUBLE.search(text):
         text = _OPEN_INNER_SPACE.sub("(", text)
         text = _CLOSE_INNER_SPACE.sub(")", text)
         text = _GLUED_OPEN.sub(_space_before_if_upper, text)
         text = _GLUED_CLOSE.sub(_space_after_if_upper, text)
-    if "-" in text or "–" in text or "—" in text:
+    if ("-" in text or "–" in text or "—" in text) and _DASH_TROUBLE.search(text):
         text = _DASH_GLUED_LEFT.sub(r" \1 ", text)
         text = _DASH_GLUED_RIGHT.sub(r" \1 ", text)
-    if "," in text or ";" in text:
+    if ("," in text or ";" in text) and _COMMA_TROUBLE.search(text):
         text = _SPACE_BEFORE_COMMA.sub("", text)
         text = _REPEATED_COMMA.sub(",", text)
         text = _COMMA_GLUED.sub(", ", text)
@@ -603,8 +611,9 @@ class SpellingIndex:
     not within the edit budget of any vocabulary word with the same first letter (a proper
     noun such as ``Kyungpook``), or a known word (:func:`is_known_word`). Otherwise it is
     corrected to the single nearest vocabulary word, keeping its case pattern and leaving
-    accents to the accents fixer when it had none. Two nearest words, or a token used
-    elsewhere on the same page, give a suggestion instead of a fix.
+    accents to the accents fixer when it had none. Two equally near words give a
+    suggestion (which :func:`fix_spelling` may still settle with the language of the rest
+    of the name); so does a token used elsewhere on the same page.
     """
 
     def __init__(self, vocabulary: Vocabulary) -> None:
@@ -731,7 +740,8 @@ def fix_spelling(text: str, ctx: PageContext | None = None) -> str:
     Leaves alone: real words of any checked language (``Sains``, ``Giessen``), words used
     elsewhere on the page, proper nouns far from the vocabulary (``Kyungpook``, ``Hanbat``),
     acronyms and mixed-case words (``KIIT``, ``SudParis``), short tokens, a token equally
-    close to two vocabulary words, and every token's first letter.
+    close to two vocabulary words (unless only one of them is in the language of the rest
+    of the name: ``Karlsruhe Institue of Technology``), and every token's first letter.
 
     >>> fix_spelling("Univetsitas Hasanuddin")
     'Universitas Hasanuddin'
@@ -979,6 +989,16 @@ def describe_changes(fixer: Fixer, before: str, after: str) -> tuple[Change, ...
                 left -= 1
             if right_a < len(a) and right_b < len(b) and a[right_a] == b[right_b]:
                 right_a, right_b = right_a + 1, right_b + 1
+        elif (
+            i2 - i1 == 1
+            and len(a[i1]) <= 3
+            and right_a + 1 < len(a)
+            and a[right_a].isspace()
+            and a[right_a : right_a + 2] == b[right_b : right_b + 2]
+        ):
+            # A short word alone says little to a reviewer: show the next word too
+            # ("San Paulo" -> "São Paulo" rather than "San" -> "São").
+            right_a, right_b = right_a + 2, right_b + 2
         start = len("".join(b[:left]))
         while True:
             frag_before = "".join(b[left:j1]) + "".join(a[i1:right_a])

@@ -93,15 +93,25 @@ STRUCTURE_FILE = DATA_DIR / "name_structure.csv"
 # Keywords
 
 
+PhraseIndex = dict[str, tuple[tuple[str, ...], ...]]  # first word -> phrases (word tuples)
+
+
 @dataclass(frozen=True)
 class Keywords:
-    """Folded keyword phrases (tuples of words) by role, from ``name_structure.csv``."""
+    """Folded keyword phrases by role, from ``name_structure.csv``, indexed by first word."""
 
-    institution: frozenset[tuple[str, ...]]
-    organisation: frozenset[tuple[str, ...]]
-    unit_start: frozenset[tuple[str, ...]]
+    institution: PhraseIndex
+    organisation: PhraseIndex
+    unit_start: PhraseIndex
     unit_end: frozenset[str]
-    embedded_unit: tuple[tuple[str, ...], ...]  # unit phrases that may follow a university
+    embedded_unit: PhraseIndex  # unit phrases that may follow a university's name
+
+
+def _index(phrases: Iterable[tuple[str, ...]]) -> PhraseIndex:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(group) for first, group in index.items()}
 
 
 @cache
@@ -111,7 +121,7 @@ def load_keywords(path: Path = STRUCTURE_FILE) -> Keywords:
         for row in csv.DictReader(handle):
             phrase = tuple(TOKEN_RE.findall(fold(row["keyword"])))
             roles.setdefault(row["role"].strip(), set()).add(phrase)
-    unit_start = frozenset(roles.get("unit_start", set()))
+    unit_start = roles.get("unit_start", set())
     embedded: set[tuple[str, ...]] = set()
     for phrase in unit_start:
         if phrase[-1] in ("of", "for"):
@@ -119,24 +129,15 @@ def load_keywords(path: Path = STRUCTURE_FILE) -> Keywords:
         else:
             embedded.update({(*phrase, "of"), (*phrase, "for")})
     return Keywords(
-        institution=frozenset(roles.get("institution", set())),
-        organisation=frozenset(roles.get("organisation", set())),
-        unit_start=unit_start,
-        unit_end=frozenset(p[0] for p in roles.get("unit_end", set()) if len(p) == 1),
-        embedded_unit=tuple(sorted(embedded, key=len, reverse=True)),
+        institution=_index(roles.get("institution", ())),
+        organisation=_index(roles.get("organisation", ())),
+        unit_start=_index(unit_start),
+        unit_end=frozenset(p[0] for p in roles.get("unit_end", ()) if len(p) == 1),
+        embedded_unit=_index(embedded),
     )
 
 
-@lru_cache(maxsize=64)
-def _phrase_index(phrases: frozenset[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in phrases:
-        index.setdefault(phrase[0], []).append(phrase)
-    return {first: tuple(group) for first, group in index.items()}
-
-
-def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
-    index = _phrase_index(phrases)
+def _contains(words: list[str], index: PhraseIndex) -> bool:
     for i, word in enumerate(words):
         for phrase in index.get(word, ()):
             if len(phrase) == 1 or tuple(words[i : i + len(phrase)]) == phrase:
@@ -144,10 +145,13 @@ def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
     return False
 
 
-def _starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+def _starts_with(words: list[str], index: PhraseIndex) -> bool:
     if not words:
         return False
-    return any(tuple(words[: len(p)]) == p for p in _phrase_index(phrases).get(words[0], ()))
+    for phrase in index.get(words[0], ()):
+        if len(phrase) == 1 or tuple(words[: len(phrase)]) == phrase:
+            return True
+    return False
 
 
 @cache
@@ -349,8 +353,7 @@ def _subject_named(text: str) -> bool:
         words = words[1:]
     if len(words) < 3 or words[1] != "of":
         return False
-    keywords = load_keywords()
-    if (words[0],) not in keywords.institution:
+    if (words[0],) not in load_keywords().institution.get(words[0], ()):
         return False
     allowed = _subject_words()
     return all(w in allowed for w in words[2:])
@@ -365,7 +368,7 @@ def _subject_words() -> frozenset[str]:
 def _embedded_start() -> re.Pattern[str]:
     """A cheap first test for :func:`_embedded_unit_cut` on folded text: a unit word after
     at least two other words."""
-    firsts = sorted({p[0] for p in load_keywords().embedded_unit})
+    firsts = sorted(load_keywords().embedded_unit)
     return re.compile(r" (?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W\d_])")
 
 
@@ -381,7 +384,7 @@ def _embedded_unit_cut(text: str) -> int | None:
     if second_space < 0 or _embedded_start().search(fold(text), second_space) is None:
         return None
     keywords = load_keywords()
-    starts = _phrase_index(frozenset(keywords.embedded_unit))
+    starts = keywords.embedded_unit
     words = TOKEN_RE.findall(fold(text))
     if not any(w in starts for w in words[2:]) or _strength(words) < 3:
         return None
@@ -457,28 +460,32 @@ abbreviation=None)
         parts = parts[:-1]
     # Parts without keywords belong to the part before them (the first one to the next).
     merged: list[tuple[str, str, int]] = []  # (text, kind, strength)
-    pending: str | None = None  # leading parts without keywords
+    separators: list[str] = []  # the separator before each merged part
+    pending: tuple[str, str] | None = None  # leading parts without keywords, separator
     for text, separator in parts:
         kind, strength = _classify(text)
         if kind == "other":
             if merged:
                 prev_text, prev_kind, prev_strength = merged[-1]
                 merged[-1] = (prev_text + separator + text, prev_kind, prev_strength)
+            elif pending is None:
+                pending = (text, separator)
             else:
-                pending = text if pending is None else pending + separator + text
+                pending = (pending[0] + separator + text, pending[1])
             continue
         if pending is not None:
-            text, pending = pending + separator + text, None
+            text, separator, pending = pending[0] + separator + text, pending[1], None
         merged.append((text, kind, strength))
-    if not merged:
-        return NameParts(" ".join(core.split()), None, abbreviation)
+        separators.append(separator)
+    if not merged:  # no keyword anywhere: the whole name is the institution
+        return NameParts("".join(sep + text for text, sep in parts), None, abbreviation)
     candidates = [
         (strength, index)
         for index, (_t, kind, strength) in enumerate(merged)
         if kind == "institution"
     ]
-    if not candidates:
-        whole = ", ".join(text for text, _k, _s in merged)
+    if not candidates:  # units only: nothing names the organisation they belong to
+        whole = "".join(sep + text for (text, _k, _s), sep in zip(merged, separators, strict=True))
         return NameParts(whole, None, abbreviation)
     if len(candidates) == 1:
         chosen = candidates[0][1]
@@ -555,7 +562,7 @@ def fix_system_comma(text: str, ctx: PageContext | None = None) -> str:
     >>> fix_system_comma("University of California Davis")
     'University of California Davis'
     """
-    if not ctx or not ctx.system_names:
+    if not ctx or not any(name in text for name in ctx.system_names):
         return text
 
     def repl(match: re.Match[str]) -> str:

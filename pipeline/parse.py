@@ -1,9 +1,10 @@
 """Parse a snapshot of the partners page into raw records, exactly as the page displays them.
 
-The page is decoded (HTTP charset, BOM, ``<meta>``, detection), parsed with BeautifulSoup's
-``lxml`` builder (which closes omitted ``</td>``/``</tr>`` the way browsers do) and then walked
-once, in document order, as a stream of start/end/text events. A single ordered pass keeps the
-work linear in the page size and, being iterative, survives absurdly deep nesting.
+The page is decoded (byte-order mark, HTTP charset, ``<meta>``, detection) and parsed with
+lxml's HTML parser (which closes omitted ``</td>``/``</tr>`` the way browsers do), whose
+start/end/text events are consumed once, in document order, as they come: no document tree is
+built. A single ordered pass keeps the work linear in the page size; being iterative, it never
+recurses.
 
 Partner tables are recognised by what they contain (a column of agreement-type codes next to
 columns of dates), never by position or CSS class, so layout and navigation tables are ignored.
@@ -17,14 +18,10 @@ import gc
 import json
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
-
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
-from bs4.builder import LXMLTreeBuilder, ParserRejectedMarkup
-from bs4.dammit import UnicodeDammit
+from typing import NamedTuple
 
 from pipeline.errors import ParseError
 
@@ -255,6 +252,8 @@ def decode_page(data: bytes, declared_charset: str | None = None) -> tuple[str, 
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    from bs4.dammit import UnicodeDammit  # statistical detection, for unlabelled legacy pages
+
     with warnings.catch_warnings():  # it warns about replacement characters; we count them
         warnings.simplefilter("ignore")
         guess = UnicodeDammit(data, is_html=True)
@@ -515,43 +514,86 @@ class _TooDeep(Exception):
     """Raised from inside the parser when nesting passes ``MAX_DEPTH``."""
 
 
-class _DepthLimitedBuilder(LXMLTreeBuilder):
-    """bs4's lxml builder, refusing absurdly deep nesting.
+class _Events:
+    """lxml parser target between libxml2's HTML parser and :class:`_Scanner`.
 
-    bs4 links each new node by walking up its ancestors, so the cost of building grows with
-    depth times size; browsers cap the depth for the same reason (Chromium at 512).
+    No tree is built: the parser's start/end/text events go straight to the scanner, minus
+    the subtrees a browser does not display (``_SKIP_TAGS`` and hidden elements). Open
+    elements are kept on a stack of ``(name, shown)`` and an end tag closes everything up to
+    the innermost open element of that name (a stray end tag closes nothing), which is the
+    nesting a document tree built from the same events has. Nesting deeper than
+    ``MAX_DEPTH`` is refused: browsers cap it too (Chromium at 512).
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._depth = 0
+    def __init__(self, scanner: _Scanner) -> None:
+        self.scanner = scanner
+        self._stack: list[tuple[str, bool]] = []
+        self._open: dict[str, int] = {}  # open elements by name
+        self._depth = 0  # as the parser reports it, for the nesting limit
+        self._shown = True  # whether text and elements at this point are displayed
 
-    def start(self, tag: Any, attrib: Any, *args: Any, **kwargs: Any) -> None:
+    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise _TooDeep
-        super().start(tag, attrib, *args, **kwargs)
+        shown = self._shown and tag not in _SKIP_TAGS and not _hidden(attrib)
+        self._stack.append((tag, shown))
+        self._open[tag] = self._open.get(tag, 0) + 1
+        self._shown = shown
+        if shown:
+            self.scanner.start(tag, attrib)
 
-    def end(self, tag: Any) -> None:
+    def end(self, tag: str) -> None:
         self._depth -= 1
-        super().end(tag)
+        if not self._open.get(tag):
+            return  # nothing of that name is open
+        stack = self._stack
+        while stack:
+            name, shown = stack.pop()
+            self._open[name] -= 1
+            if shown:
+                self.scanner.end(name)
+            if name == tag:
+                break
+        self._shown = stack[-1][1] if stack else True
+
+    def data(self, text: str) -> None:
+        if self._shown and text:
+            self.scanner.data(text)
+
+    def close(self) -> _Scanner:
+        while self._stack:  # elements still open at the end of the document
+            name, shown = self._stack.pop()
+            if shown:
+                self.scanner.end(name)
+        self.scanner.close()
+        return self.scanner
 
 
 def _scan(text: str) -> _Scanner:
-    """Parse the text with bs4 + lxml and replay the tree as events, in document order."""
+    """Parse the text with lxml's HTML parser, streaming its events to a :class:`_Scanner`."""
+    from lxml import etree
+
     # lxml rejects NUL characters; browsers show U+FFFD for them.
-    text = text.replace("\x00", "\ufffd")
-    # A big page is hundreds of thousands of linked objects that the cyclic collector would
-    # rescan again and again while they are created (superlinear); nothing here needs it.
+    text = text.replace("\x00", "\ufffd").removeprefix("\ufeff")
+    # A big page is hundreds of thousands of cells and rows that the cyclic collector would
+    # rescan again and again while they are created (superlinear); nothing here makes cycles.
     collecting = gc.isenabled()
     gc.disable()
-    soup = None
+    rejected = []
     try:
-        with warnings.catch_warnings():
-            # bs4 warns when short markup looks like a file name or XML; we know it is HTML.
-            warnings.simplefilter("ignore")
-            soup = BeautifulSoup(text, builder=_DepthLimitedBuilder())
-        return _replay(soup)
+        # As text first; should lxml refuse that, as UTF-8 bytes.
+        for markup, encoding in ((text, None), (None, "utf-8")):
+            if markup is None:
+                markup = text.encode("utf-8", errors="replace")
+            parser = etree.HTMLParser(target=_Events(_Scanner()), recover=True,
+                                      encoding=encoding)
+            try:
+                parser.feed(markup)
+                return parser.close()
+            except (UnicodeError, LookupError, etree.ParserError) as exc:
+                rejected.append(str(exc))
+        raise ParseError("the page could not be parsed as HTML", "; ".join(rejected))
     except _TooDeep as exc:
         raise ParseError(
             f"the page is nested more than {MAX_DEPTH:,} elements deep",
@@ -559,42 +601,16 @@ def _scan(text: str) -> _Scanner:
         ) from exc
     except RecursionError as exc:  # defence in depth: nothing here should recurse
         raise ParseError("the page is nested too deeply to parse", "pathological markup") from exc
-    except ParserRejectedMarkup as exc:
-        raise ParseError("the page could not be parsed as HTML", str(exc)) from exc
     finally:
-        if soup is not None:
-            soup.decompose()  # breaks the parent/child cycles so memory returns at once
         if collecting:
             gc.enable()
 
 
-def _replay(soup: BeautifulSoup) -> _Scanner:
-    """Walk the tree once with an explicit stack (no recursion, whatever the depth)."""
-    scanner = _Scanner()
-    stack: list[tuple[Tag, Iterator[PageElement]]] = [(soup, iter(soup.contents))]
-    while stack:
-        node, children = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            if node is not soup:
-                scanner.end(node.name)
-        elif isinstance(child, Tag):
-            if child.name in _SKIP_TAGS or _hidden(child):
-                continue
-            scanner.start(child.name, child.attrs)
-            stack.append((child, iter(child.contents)))
-        elif type(child) is NavigableString:  # not comments, CDATA or doctypes
-            scanner.data(str(child))
-    scanner.close()
-    return scanner
-
-
-def _hidden(tag: Tag) -> bool:
+def _hidden(attrs: Mapping[str, str]) -> bool:
     """Elements the browser does not display (e.g. a duplicate table for another layout)."""
-    if "hidden" in tag.attrs:
+    if "hidden" in attrs:
         return True
-    style = tag.attrs.get("style")
+    style = attrs.get("style")
     return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
 
 
@@ -865,12 +881,6 @@ def _records(
             counts[heading[0]] = counts.get(heading[0], 0) + heading[1]
         region = heading[0] if heading is not None else None
         width = _data_width(layout)
-
-        def text(row: list[_Cell | None], col: int | None) -> str:
-            if col is None or col >= len(row) or row[col] is None:
-                return ""
-            return row[col].text
-
         for r, (row, kind) in enumerate(zip(layout.grid, layout.kinds, strict=True)):
             if kind == "region":
                 label = next(cell.text for cell in row if cell is not None and cell.text)
@@ -891,17 +901,25 @@ def _records(
                 )
             records.append(
                 RawRecord(
-                    region=text(row, layout.region) or region,
-                    country=text(row, layout.country),
-                    agreement_type=text(row, layout.agreement_type),
-                    name=text(row, layout.name),
-                    initial_date=text(row, layout.initial),
-                    expiration=text(row, layout.expiration),
+                    region=_text(row, layout.region) or region,
+                    country=_text(row, layout.country),
+                    agreement_type=_text(row, layout.agreement_type),
+                    name=_text(row, layout.name),
+                    initial_date=_text(row, layout.initial),
+                    expiration=_text(row, layout.expiration),
                     table=index,
                     row=len(records),
                 )
             )
     return records, counts
+
+
+def _text(row: list[_Cell | None], col: int | None) -> str:
+    """The text in a grid slot; "" for a column the table does not have."""
+    if col is None or col >= len(row):
+        return ""
+    cell = row[col]
+    return cell.text if cell is not None else ""
 
 
 def _data_width(layout: _Layout) -> int:

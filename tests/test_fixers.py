@@ -176,7 +176,8 @@ def test_fix_spelling_leaves_real_words_and_names(word):
 def test_typos_are_not_known_words_and_real_words_are():
     for typo in ("Univetsitas", "Agricultual", "Univesité", "Institue"):
         assert not is_known_word(typo)
-    for word in ("Sains", "Teknologi", "Cagliari", "Unibersidad", "Politechnika"):
+    # Real words near the vocabulary (the only ones the spelling fixer ever asks about).
+    for word in ("Sains", "Teknologi", "Unibersidad", "Politechnika"):
         assert is_known_word(word)
 
 
@@ -459,7 +460,11 @@ def test_describe_changes_uses_small_fragments():
     before = "University Of Science And Technology Of Hanoi"
     after = fix_function_word_case(before)
     changes = describe_changes(fixer, before, after)
-    assert [(c.before, c.after) for c in changes] == [("Of", "of"), ("And", "and"), ("Of", "of")]
+    assert [(c.before, c.after) for c in changes] == [
+        ("Of Science", "of Science"),  # a short word is shown with the next one
+        ("And Technology", "and Technology"),
+        ("Of Hanoi", "of Hanoi"),
+    ]
     assert replay_changes(before, changes) == after
 
 
@@ -509,3 +514,30 @@ def test_changes_replay_to_the_result_and_a_second_pass_changes_nothing(text, us
     result, changes = REGISTRY.apply(text, ctx)
     assert replay_changes(text, changes) == result
     assert REGISTRY.apply(result, ctx) == (result, ())
+
+
+def test_known_words_list_is_generated_from_the_current_vocabulary():
+    """The list must be regenerated when the vocabulary, languages or threshold change."""
+    from pipeline.wordlist import KNOWN_WORDS_FILE, fingerprint_of_inputs
+
+    first_line = KNOWN_WORDS_FILE.read_text(encoding="utf-8").splitlines()[0]
+    assert first_line.endswith(f"inputs {fingerprint_of_inputs()}"), (
+        "run: .venv/bin/python -m pipeline.wordlist")
+
+
+def test_known_words_list_agrees_with_wordfreq_on_near_vocabulary_tokens():
+    """Spot check against the full frequency lists for every one-edit typo of a few words."""
+    from wordfreq import zipf_frequency
+
+    from pipeline.fixers import KNOWN_WORD_LANGUAGES, KNOWN_WORD_ZIPF, fold, load_vocabulary
+
+    vocabulary = load_vocabulary()
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for word in ("university", "institute", "technology", "science", "sains", "college"):
+        variants = {word[:i] + word[i + 1:] for i in range(1, len(word))}
+        variants |= {word[:i] + c + word[i + 1:] for i in range(1, len(word)) for c in letters}
+        for token in sorted(variants):
+            if not vocabulary.near(fold(token)):
+                continue
+            full = max(zipf_frequency(token, lang) for lang in KNOWN_WORD_LANGUAGES)
+            assert is_known_word(token) == (full >= KNOWN_WORD_ZIPF), token
