@@ -90,7 +90,8 @@ def test_metadata_records_source_counts_and_warnings(built_2024, snapshot_2024):
     assert metadata["stated"]["institutions"] == metadata["observed"]["institutions"] == 96
     assert metadata["stated"]["countries"] == metadata["observed"]["countries"] == 25
     assert metadata["row_count"] == 96
-    expired = [w for w in metadata["warnings"] if w["check"] == "agreements in force on the as-of date"]
+    in_force = "agreements in force on the as-of date"
+    expired = [w for w in metadata["warnings"] if w["check"] == in_force]
     assert [w["name_raw"] for w in expired] == ["École Normale Supérieure Paris-Saclay"]
 
 
