@@ -27,7 +27,7 @@ def refresh(url: str = config.DEFAULT_URL, *, raw_dir: Path = config.RAW_DIR,
             out_dir: Path = config.OUT_DIR, require_live: bool = False, force: bool = False,
             strict_counts: bool = True, **fetch_options) -> RefreshResult:
     from pipeline.fetch import fetch_page
-    from pipeline.snapshots import refresh_lock
+    from pipeline.snapshots import newest_snapshot, refresh_lock
 
     raw_dir.mkdir(parents=True, exist_ok=True)
     with refresh_lock(raw_dir / ".lock", timeout=LOCK_WAIT_SECONDS):
@@ -36,6 +36,9 @@ def refresh(url: str = config.DEFAULT_URL, *, raw_dir: Path = config.RAW_DIR,
         except Unreachable as error:
             if require_live:
                 raise
+            if newest_snapshot(raw_dir) is None:
+                raise Unreachable(f"{error.message}, and {raw_dir} holds no snapshot to build from",
+                                  "check the network connection or the --url") from None
             message = f"{error.message}; building from the newest snapshot in {raw_dir}"
             live = False
         else:

@@ -139,3 +139,11 @@ def test_two_concurrent_refreshes_do_not_corrupt_raw_or_out(httpserver: HTTPServ
     [snapshot] = list_snapshots(tmp_path / "raw")
     assert snapshot.path.read_bytes() == GOOD
     assert partner_rows(tmp_path / "out") == 96
+
+
+def test_unreachable_site_and_empty_raw_is_one_clear_error(tmp_path):
+    result = refresh("http://127.0.0.1:9/page.html", tmp_path / "raw", tmp_path / "out")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "cannot reach" in line and "holds no snapshot" in line
