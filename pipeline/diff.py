@@ -5,8 +5,8 @@ pipeline/identity.py), so reordered rows, spacing and case edits and typos the n
 fixes never show up as changes. What is left unmatched is matched in two more passes:
 
 1. same country, same clean-name fingerprint and same agreement type under a different id
-   (the id gets the agreement type appended when a second agreement with the same
-   institution appears or goes away);
+   (a newer agreement with an institution listed twice carries its type in its id, and
+   takes over the plain id when the older one goes away);
 2. renames: a partner that disappears and one that appears in the same country with the same
    initial agreement date and either a similar name (rapidfuzz ``token_set_ratio`` of the
    fingerprints without generic words such as "university" or "faculty", at least
