@@ -397,12 +397,21 @@ def is_known_word(word: str) -> bool:
     return unicodedata.normalize("NFC", word.lower()) in _known_words_near_vocabulary()
 
 
-@lru_cache(maxsize=65536)
-def is_common_english(word: str) -> bool:
-    """True for a frequent English word (Zipf >= :data:`COMMON_ENGLISH_ZIPF`)."""
-    from wordfreq import zipf_frequency
+@cache
+def _common_english() -> frozenset[str]:
+    from pipeline.wordlist import COMMON_ENGLISH_FILE
 
-    return zipf_frequency(word.lower(), "en") >= COMMON_ENGLISH_ZIPF
+    return frozenset(_data_lines(COMMON_ENGLISH_FILE))
+
+
+def is_common_english(word: str) -> bool:
+    """True for a frequent English word (Zipf >= :data:`COMMON_ENGLISH_ZIPF`), from a list
+    generated from wordfreq (pipeline/wordlist.py).
+
+    >>> is_common_english("College"), is_common_english("Ecole")
+    (True, False)
+    """
+    return word.lower() in _common_english()
 
 
 def name_languages(text: str, vocabulary: Vocabulary | None = None) -> frozenset[str]:

@@ -1,10 +1,14 @@
-"""Generates pipeline/data/known_words.txt: the real words (wordfreq, many languages) that lie
-within the spelling fixer's edit budget of an institution-vocabulary word.
+"""Generates the word lists the name fixers consult, from wordfreq's frequency lists:
 
-Only such words could ever be mistaken for a typo, so this short list answers "is it a real
-word?" exactly as the full frequency lists would, without loading ~20 lists (about 2 s) at
-run time. Regenerate it whenever the vocabulary, the languages or the threshold change (a test
-fails until you do):
+- pipeline/data/known_words.txt: the real words (many languages) within the spelling fixer's
+  edit budget of an institution-vocabulary word. Only such words could ever be mistaken for a
+  typo, so this short list answers "is it a real word?" exactly as the full lists would;
+- pipeline/data/common_english.txt: frequent English words (never given accents from page
+  evidence alone: ``College`` next to a page's ``Collège``).
+
+Loading ~20 full lists takes about 2 s, so builds read these files instead and wordfreq is
+needed only here. Regenerate them whenever the vocabulary, the languages or the thresholds
+change (a test fails until you do):
 
     .venv/bin/python -m pipeline.wordlist
 """
@@ -17,6 +21,7 @@ from pathlib import Path
 from pipeline.config import DATA_DIR
 
 KNOWN_WORDS_FILE = DATA_DIR / "known_words.txt"
+COMMON_ENGLISH_FILE = DATA_DIR / "common_english.txt"
 
 
 def fingerprint_of_inputs() -> str:
@@ -25,7 +30,7 @@ def fingerprint_of_inputs() -> str:
 
     digest = hashlib.sha256(fixers.VOCABULARY_FILE.read_bytes())
     digest.update(repr((fixers.KNOWN_WORD_LANGUAGES, fixers.KNOWN_WORD_ZIPF,
-                        fixers.LONG_WORD)).encode())
+                        fixers.LONG_WORD, fixers.COMMON_ENGLISH_ZIPF)).encode())
     return digest.hexdigest()[:16]
 
 
@@ -45,6 +50,16 @@ def generate() -> list[str]:
     return sorted(known)
 
 
+def generate_common_english() -> list[str]:
+    """English words at or above the common-English Zipf threshold."""
+    from wordfreq import get_frequency_dict
+
+    from pipeline import fixers
+
+    minimum = 10 ** (fixers.COMMON_ENGLISH_ZIPF - 9)
+    return sorted(w for w, f in get_frequency_dict("en").items() if f >= minimum and w.isalpha())
+
+
 def header() -> str:
     from importlib.metadata import version
 
@@ -52,11 +67,12 @@ def header() -> str:
             f"inputs {fingerprint_of_inputs()}\n")
 
 
-def write(path: Path = KNOWN_WORDS_FILE) -> int:
-    words = generate()
+def write(path: Path, words: list[str]) -> None:
     path.write_text(header() + "\n".join(words) + "\n", encoding="utf-8")
-    return len(words)
 
 
 if __name__ == "__main__":
-    print(f"{write()} words written to {KNOWN_WORDS_FILE}")
+    for target, words in ((KNOWN_WORDS_FILE, generate()),
+                          (COMMON_ENGLISH_FILE, generate_common_english())):
+        write(target, words)
+        print(f"{len(words)} words written to {target}")

@@ -518,11 +518,13 @@ def test_changes_replay_to_the_result_and_a_second_pass_changes_nothing(text, us
 
 def test_known_words_list_is_generated_from_the_current_vocabulary():
     """The list must be regenerated when the vocabulary, languages or threshold change."""
-    from pipeline.wordlist import KNOWN_WORDS_FILE, fingerprint_of_inputs
+    from pipeline.wordlist import COMMON_ENGLISH_FILE, KNOWN_WORDS_FILE, fingerprint_of_inputs
 
-    first_line = KNOWN_WORDS_FILE.read_text(encoding="utf-8").splitlines()[0]
-    assert first_line.endswith(f"inputs {fingerprint_of_inputs()}"), (
-        "run: .venv/bin/python -m pipeline.wordlist")
+    for path in (KNOWN_WORDS_FILE, COMMON_ENGLISH_FILE):
+        with path.open(encoding="utf-8") as handle:
+            first_line = handle.readline().rstrip("\n")
+        assert first_line.endswith(f"inputs {fingerprint_of_inputs()}"), (
+            "run: .venv/bin/python -m pipeline.wordlist")
 
 
 def test_known_words_list_agrees_with_wordfreq_on_near_vocabulary_tokens():
