@@ -2,12 +2,15 @@
 
 * :func:`scaled_page`: the page with every partner table repeated ``factor`` times. Copy 0 is
   the real page; copy ``k`` appends `` Campus k`` to every institution name, so every row is a
-  distinct partner (its own partner_id) while the cleaner and the contract see the same kinds of
-  names. Countries stay the 25 of the page; the stated counts ("96 institutions from 25
+  distinct partner (its own partner_id) while the cleaner and the contract see the same kinds
+  of names. Countries stay the 25 of the page; the stated counts ("96 institutions from 25
   countries/regions") and the region headings ("Asia(48)") are recomputed from the rows by
-  ``tests/pagegen.py``, so the page validates at any size. Optional edits (renewals, removals,
-  additions spread evenly over the rows) give the second page of a diff.
-* :func:`history_versions`: 50 successive versions of the real page, each one edit (a renewal,
+  ``tests/pagegen.py``, so the page validates at any size. Optional edits (renewals,
+  removals, additions spread evenly over the rows) give the second page of a diff. The
+  copies repeat the page's typos: seeing a word used that often, the page-aware spelling
+  fixer lists them as suggestions instead of correcting them, so the cleaner's work per name
+  is of the same kind as on the real page, not identical.
+* :func:`history_versions`: successive versions of the real page, each one edit (a renewal,
   an addition or a removal) after the one before, with the "As of" date moved forward.
 * :func:`daily_variant`: a version as served on one day. Real pages change a few bytes every
   day (here a cache-busting query on the style sheets and script), so every daily snapshot is

@@ -6,9 +6,12 @@ the last build) costs only hashing a few files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,20 +110,73 @@ class Prepared:
     report: object  # validate.ValidationReport
 
 
-def prepare(path: Path, data: bytes, *, strict_counts: bool = True) -> Prepared:
-    """Parse, normalize and validate one snapshot's bytes (reads only its sidecar)."""
-    from pipeline.normalize import normalize_page
+def prepare(path: Path, data: bytes, *, strict_counts: bool = True,
+            memo: dict | None = None) -> Prepared:
+    """Parse, normalize and validate one snapshot's bytes (reads only its sidecar).
+
+    ``memo`` (a dict the caller keeps) remembers results by what the parser read from the
+    page: a page whose parse equals an earlier one's (snapshots that differ only in markup,
+    scripts, comments or asset URLs) gets that earlier result, the same object, without
+    being normalized and validated again. Normalizing and validating depend on nothing else
+    (the snapshot's date only when the page states no "As of" date).
+    """
+    with no_cycle_collection():
+        return _prepare(path, data, strict_counts, memo)
+
+
+def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None) -> Prepared:
     from pipeline.parse import parse_page
-    from pipeline.validate import validate_page
 
     sidecar = _sidecar(path)
     page = parse_page(data, declared_charset=sidecar.get("charset"))
-    normalized = normalize_page(page, fallback_date=_taken_on(sidecar))
+    fallback = _taken_on(sidecar)
+    if memo is not None:
+        key = (page.records, page.stated_institutions, page.stated_countries, page.as_of,
+               tuple(page.legend.items()), tuple(page.region_counts.items()), page.encoding,
+               None if page.as_of else fallback, strict_counts)
+        known = memo.get(key)
+        if known is None:
+            known = memo[key] = prepare_parsed(page, fallback, strict_counts=strict_counts)
+        return known
+    return prepare_parsed(page, fallback, strict_counts=strict_counts)
+
+
+def prepare_parsed(page, fallback_date: dt.date | None, *, strict_counts: bool = True):
+    """Normalize and validate a parsed page (``fallback_date``: the snapshot's date)."""
+    from pipeline.normalize import normalize_page
+    from pipeline.validate import validate_page
+
+    normalized = normalize_page(page, fallback_date=fallback_date)
     frame, report = validate_page(page, normalized, strict_counts=strict_counts)
     return Prepared(page, normalized, frame, report)
 
 
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a build.
+
+    A build allocates in proportion to the page (cells, rows, frames) and frees almost none
+    of it until it ends, and importing pandas and pandera allocates a million objects more:
+    every collection in between would rescan all of them and find nothing, which makes a big
+    page superlinear. Reference counting still frees everything that is not a cycle; cycles
+    are collected once the collector runs again.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_counts: bool):
+    with no_cycle_collection():
+        return _build_files(path, data, out_dir, wanted_hash, strict_counts)
+
+
+def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
+                 strict_counts: bool) -> BuildResult:
     from pipeline.write import commit_files, csv_bytes
 
     prepared = prepare(path, data, strict_counts=strict_counts)

@@ -226,8 +226,11 @@ def compare(old_rows, new_rows, old_meta: Version | Mapping | None = None,
 def _pair_change(old: dict, new: dict, how: str, score: float | None):
     fields = [FieldChange(f, old.get(f), new.get(f)) for f in COMPARED_FIELDS
               if _differs(old.get(f), new.get(f))]
+    if not fields and old["partner_id"] == new["partner_id"]:
+        return None, []  # the same partner, unchanged (most pairs)
     corrections = []
-    renamed = fingerprint(old.get("name") or "") != fingerprint(new.get("name") or "")
+    old_name, new_name = old.get("name") or "", new.get("name") or ""
+    renamed = old_name != new_name and fingerprint(old_name) != fingerprint(new_name)
     if not renamed:  # same identity: the name was only re-spelled on the page
         for f in [f for f in fields if f.field in NAME_FIELDS]:
             corrections.append(
@@ -310,11 +313,11 @@ def _match_renames(left_old: dict, left_new: dict) -> list[tuple]:
         return []
     candidates = []
     groups: Counter = Counter()
+    by_key: dict[tuple, list[tuple[str, dict]]] = {}  # only these pairs can match: no n x m
+    for new_id, n in left_new.items():
+        by_key.setdefault((n.get("country_code"), n.get("initial_date")), []).append((new_id, n))
     for old_id, o in left_old.items():
-        for new_id, n in left_new.items():
-            if (o.get("country_code"), o.get("initial_date")) != (
-                    n.get("country_code"), n.get("initial_date")):
-                continue
+        for new_id, n in by_key.get((o.get("country_code"), o.get("initial_date")), ()):
             score = name_similarity(o.get("name") or "", n.get("name") or "")
             same_terms = (o.get("agreement_type") == n.get("agreement_type")
                           and _unit_key(o) == _unit_key(n))
@@ -368,6 +371,8 @@ def _headline_changes(old: Version, new: Version) -> list[HeadlineChange]:
 
 def _plain(value):
     """A Python value for a cell read from pandas or Arrow (NaN/NaT/NA become None)."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     if value is None:
         return None
     if isinstance(value, float) and value != value:
@@ -379,6 +384,9 @@ def _plain(value):
     if not isinstance(value, (str, bool, int, float, dt.date)) and hasattr(value, "item"):
         return _plain(value.item())  # numpy scalars
     return value
+
+
+_PLAIN_TYPES = frozenset({str, bool, int, dt.date, type(None)})
 
 
 def _plain_rows(rows) -> list[dict]:
@@ -438,6 +446,9 @@ class Loaded:
     rows: list[dict]
     version: Version
     warnings: list = field(default_factory=list)
+    # What the rows were built from: the same object for pages whose parse is the same
+    # (see load_page's memo), so their rows are equal.
+    content: object = None
 
 
 def compare_paths(old: Path, new: Path, *, strict_counts: bool = True) -> DiffResult:
@@ -465,8 +476,12 @@ def load(path: Path, *, strict_counts: bool = True) -> Loaded:
     return load_page(path, strict_counts=strict_counts)
 
 
-def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = None) -> Loaded:
-    """Parse, normalize and validate an HTML snapshot (its sidecar's hash is checked)."""
+def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = None,
+              memo: dict | None = None) -> Loaded:
+    """Parse, normalize and validate an HTML snapshot (its sidecar's hash is checked).
+
+    ``memo``: see :func:`pipeline.build.prepare`; pages read the same share ``content``.
+    """
     from pipeline.build import prepare
     from pipeline.snapshots import read_sidecar, read_snapshot
 
@@ -475,7 +490,7 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
     if not looks_like_html(data):
         raise ParseError(f"{path} is neither an HTML page nor a Parquet file",
                          "pass a snapshot from raw/ or a built partners.parquet")
-    prepared = prepare(path, data, strict_counts=strict_counts)
+    prepared = prepare(path, data, strict_counts=strict_counts, memo=memo)
     report = prepared.report
     if not report.ok:
         first = report.errors[0]
@@ -496,7 +511,7 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
         else observed.countries,
         regions=dict(page.region_counts) or dict(observed.regions),
         legend=dict(page.legend))
-    return Loaded(rows, version, list(report.warnings))
+    return Loaded(rows, version, list(report.warnings), content=prepared)
 
 
 def looks_like_html(data: bytes) -> bool:

@@ -5,9 +5,11 @@ its fields changed; ``valid_to`` is empty while the period is current) and ``eve
 (added, removed, renewed, renamed, type_changed, changed).
 
 Work is proportional to the number of distinct pages, not of snapshots: a snapshot with the
-same sha256 as the one before it is skipped without being read, and each distinct page is
-parsed, normalized and validated once (cached by sha256). A snapshot that cannot be read,
-parsed or validated is skipped with a warning; raw/ keeps such pages as evidence.
+same sha256 as the one before it is skipped without being read, each distinct file is parsed
+once (cached by sha256), and normalized and validated only when what the parser read differs
+from every page before it (daily snapshots often differ only in a comment, a script or an
+asset URL); consecutive versions that read the same are not compared. A snapshot that cannot
+be read, parsed or validated is skipped with a warning; raw/ keeps such pages as evidence.
 
 Dating. A version of the page is dated by its "As of" date when the page moved that date
 forward (past the previous version's date), otherwise by the UTC day its first snapshot was
@@ -60,6 +62,7 @@ class PageState:
     sha256: str
     rows: list[dict]
     version: Version
+    content: object = None  # the same object for pages whose parse is the same
 
 
 @dataclass
@@ -115,6 +118,7 @@ def build_history(raw_dir: Path, out_dir: Path) -> HistoryResult:
 def timeline(snapshots, result: HistoryResult) -> list[Kept]:
     """The distinct versions of the page, dated, oldest first (see the module docstring)."""
     cache: dict[str, PageState | str] = {}  # sha256 -> state, or the reason it failed
+    memo: dict = {}  # parsed content -> built rows, shared by pages that read the same
     versions: list[Kept] = []
     previous_sha = None
     for snapshot in snapshots:
@@ -122,7 +126,7 @@ def timeline(snapshots, result: HistoryResult) -> list[Kept]:
             continue  # the page did not change: nothing to read
         previous_sha = snapshot.sha256
         if snapshot.sha256 not in cache:
-            cache[snapshot.sha256] = _load(snapshot)
+            cache[snapshot.sha256] = _load(snapshot, memo)
             result.parsed += 1
             if isinstance(cache[snapshot.sha256], str):
                 result.skipped.append((snapshot.path.name, cache[snapshot.sha256]))
@@ -153,18 +157,22 @@ def _version_date(as_of: dt.date | None, taken_on: dt.date, previous: Kept | Non
     return max(date, previous.date)
 
 
-def _load(snapshot) -> PageState | str:
-    """The page's state, or why it cannot be used (never raises for a bad page)."""
+def _load(snapshot, memo: dict | None = None) -> PageState | str:
+    """The page's state, or why it cannot be used (never raises for a bad page).
+
+    A page whose parse equals an earlier one's (``memo``) is not normalized or validated
+    again: daily snapshots often differ only in markup the parser does not read.
+    """
     from pipeline.diff import load_page
     from pipeline.errors import PipelineError
 
     try:
-        loaded = load_page(snapshot.path)
+        loaded = load_page(snapshot.path, memo=memo)
     except PipelineError as error:
         return str(error)
     except Exception as error:  # a page odd enough to trip the parser stays a warning
         return f"{type(error).__name__}: {error}"
-    return PageState(snapshot.sha256, loaded.rows, loaded.version)
+    return PageState(snapshot.sha256, loaded.rows, loaded.version, loaded.content)
 
 
 # --- replaying the versions ----------------------------------------------------------------
@@ -205,6 +213,10 @@ def replay(versions: list[Kept]) -> tuple[list[dict], list[dict]]:
     previous: Kept | None = None
     for kept in versions:
         date, snap = kept.date, kept.snapshot
+        if (previous is not None and kept.state.content is not None
+                and kept.state.content is previous.state.content):
+            previous = kept  # the same partners and headline: nothing changes
+            continue
         if previous is None:
             diff = DiffResult(old=Version(), new=kept.state.version,
                               added=tuple(kept.state.rows))

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline import reference
@@ -255,15 +256,15 @@ def _normalize_record(record: RawRecord, cleaner, types, result: NormalizedPage)
         if kind is None:
             raise RowProblem("agreement types are in the page's legend", "agreement_type",
                              record.agreement_type)
-        initial = parse_date(record.initial_date, "initial_date")
-        expiration = parse_expiration(record.expiration)
+        initial = _parse_date(record.initial_date, "initial_date")
+        expiration = _parse_expiration(record.expiration)
     except RowProblem as problem:
         result.errors.append(Finding(problem.check, f"{problem.check}: {problem.value!r}",
                                      problem.column, record.name, problem.value))
         return None, []
     row = {
         "region": region,
-        "country": country_name(country_code),
+        "country": _country_name(country_code),
         "country_code": country_code,
         "agreement_type": kind.code,
         "agreement_level": kind.level,
@@ -283,7 +284,7 @@ def _normalize_record(record: RawRecord, cleaner, types, result: NormalizedPage)
 
 def _country_code(record: RawRecord, clean, audit: list[dict], result: NormalizedPage) -> str:
     if record.country.strip():
-        return resolve_country(record.country)
+        return _resolve_country(record.country)
     known = reference.institution_countries()
     code = known.get(fingerprint(clean.name)) or known.get(fingerprint(clean.institution))
     if code is None:
@@ -299,7 +300,7 @@ def _country_code(record: RawRecord, clean, audit: list[dict], result: Normalize
 
 def _region(record: RawRecord, country_code: str, audit: list[dict], result: NormalizedPage):
     if record.region:
-        return canonical_region(record.region)
+        return _canonical_region(record.region)
     region = reference.country_regions().get(country_code)
     if region is None:
         raise RowProblem("every row has a region", "region", country_code)
@@ -310,3 +311,12 @@ def _region(record: RawRecord, country_code: str, audit: list[dict], result: Nor
         f"no region heading above {record.name!r}: {region} inferred from {country_code}",
         "region", record.name, region))
     return region
+
+
+# The same cells recur on every page (countries, regions, dates): pure functions of the text,
+# remembered (a RowProblem is raised again each time, never remembered).
+_parse_date = lru_cache(maxsize=8192)(parse_date)
+_parse_expiration = lru_cache(maxsize=8192)(parse_expiration)
+_resolve_country = lru_cache(maxsize=1024)(resolve_country)
+_country_name = lru_cache(maxsize=1024)(country_name)
+_canonical_region = lru_cache(maxsize=256)(canonical_region)

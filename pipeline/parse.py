@@ -178,6 +178,19 @@ def parse_page(data: bytes, declared_charset: str | None = None) -> ParsedPage:
     >>> page.records[0].name, page.records[0].region, page.region_counts
     ('Hanbat University', 'Asia', {'Asia': 1})
     """
+    # A big page is hundreds of thousands of cells, rows and lines that the cyclic garbage
+    # collector would rescan again and again while they are created (superlinear); nothing
+    # here makes reference cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_page(data, declared_charset)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_page(data: bytes, declared_charset: str | None) -> ParsedPage:
     _check_bytes(data)
     text, encoding = decode_page(data, declared_charset)
     _check_text(text)
@@ -342,8 +355,7 @@ def _check_text(text: str) -> None:
 
 
 # --- one ordered pass over the document ------------------------------------------------------
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     """A line of displayed text outside (or inside) tables, for headings and stated facts."""
 
     text: str
@@ -380,6 +392,8 @@ class _Table:
 class _TableBuilder:
     """Collects the rows and cells of one open <table>, as the parser reports them."""
 
+    __slots__ = ("caption", "cell", "in_caption", "row", "rows", "section", "start")
+
     def __init__(self, start: int) -> None:
         self.start = start
         self.rows: list[_Row] = []
@@ -393,17 +407,23 @@ class _TableBuilder:
         self.end_row()
         self.row = _Row([], self.section == "thead")
 
-    def start_cell(self, header: bool, attrs: dict) -> None:
+    def start_cell(self, header: bool, attrs: Mapping[str, str]) -> _Cell:
         self.end_cell()
         if self.row is None:  # a cell straight in <table>: the row is implied
             self.start_row()
-        self.cell = _Cell(header, _span(attrs.get("rowspan"), 1), _span(attrs.get("colspan"), 1))
+        if attrs:
+            cell = _Cell(header, _span(attrs.get("rowspan"), 1), _span(attrs.get("colspan"), 1))
+        else:
+            cell = _Cell(header, 1, 1)
+        self.cell = cell
+        return cell
 
     def end_cell(self) -> None:
-        if self.cell is not None and self.row is not None:
-            self.cell.text = _clean("".join(self.cell.parts))
-            self.cell.parts = []
-            self.row.cells.append(self.cell)
+        cell = self.cell
+        if cell is not None and self.row is not None:
+            cell.text = _clean("".join(cell.parts))
+            cell.parts = []
+            self.row.cells.append(cell)
         self.cell = None
 
     def end_row(self) -> None:
@@ -413,60 +433,146 @@ class _TableBuilder:
         self.row = None
 
 
+class _TooDeep(Exception):
+    """Raised from inside the parser when nesting passes ``MAX_DEPTH``."""
+
+
 class _Scanner:
-    """Consumes start/end/text events in document order (the lxml parser-target interface).
+    """Consumes the parser's start/end/text events in document order (lxml's parser-target
+    interface), without building a document tree.
 
     It produces lines of displayed text and, for every table, its rows of cells. Text goes
     to the innermost open cell only, so a layout table never swallows the tables it holds.
+
+    Subtrees a browser does not display (``_SKIP_TAGS``, hidden elements) are dropped. Open
+    elements are kept on a stack of ``(name, shown)``; an end tag closes everything up to the
+    innermost open element of that name (a stray end tag closes nothing), which is the
+    nesting a document tree built from the same events has. Nesting deeper than
+    ``MAX_DEPTH`` is refused: browsers cap it too (Chromium at 512).
     """
 
     def __init__(self) -> None:
         self.lines: list[_Line] = []
         self.tables: list[_Table] = []
-        self._parts: list[str] = []
-        self._has_plain_text = False
+        self._parts: list[str] = []  # text of the current line
+        self._has_text = False  # the current line has non-space text
+        self._has_plain_text = False  # ... outside links
         self._links: list[bool] = []  # one entry per open <a>: does it have an href?
         self._link_depth = 0
         self._bold_depth = 0
-        self._open: list[_TableBuilder] = []
+        self._open: list[_TableBuilder] = []  # open tables, innermost last
+        self._table: _TableBuilder | None = None  # the innermost open table
+        self._cell: _Cell | None = None  # its open cell, where text goes
+        self._elements: list[tuple[str, bool]] = []  # open elements: (name, shown)
+        self._open_names: dict[str, int] = {}  # how many elements of each name are open
+        self._depth = 0  # nesting as the parser reports it, for the limit
+        self._shown = True  # whether what comes now is displayed
 
-    def start(self, tag: str, attrs: dict) -> None:
-        if tag in _BLOCK_TAGS:
+    # --- the parser-target interface --------------------------------------------------------
+    def start(self, tag: str, attrs: Mapping[str, str]) -> None:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep
+        names = self._open_names
+        names[tag] = names.get(tag, 0) + 1
+        if not self._shown or tag in _SKIP_TAGS or (attrs and _hidden(attrs)):
+            self._elements.append((tag, False))
+            self._shown = False
+            return
+        self._elements.append((tag, True))
+        if tag in _BLOCK_TAGS and (self._parts or self._cell is not None):
             self._break()
-        if tag == "a":
-            linked = attrs.get("href") is not None
+        if tag == "td" or tag == "th":
+            if self._table is not None:
+                self._cell = self._table.start_cell(tag == "th", attrs)
+        elif tag == "tr":
+            if self._table is not None:
+                self._table.start_row()
+                self._cell = None
+        elif tag == "a":
+            linked = attrs.get("href") is not None if attrs else False
             self._links.append(linked)
             self._link_depth += linked
-        elif tag in ("b", "strong"):
+        elif tag == "b" or tag == "strong":
             self._bold_depth += 1
         elif tag == "table":
-            self._open.append(_TableBuilder(len(self.lines)))
-        elif self._open:
-            table = self._open[-1]
-            if tag == "tr":
-                table.start_row()
-            elif tag in ("td", "th"):
-                table.start_cell(tag == "th", attrs)
-            elif tag in ("thead", "tbody", "tfoot"):
-                table.section = tag
+            self._table = _TableBuilder(len(self.lines))
+            self._open.append(self._table)
+            self._cell = None
+        elif self._table is not None:
+            if tag in ("thead", "tbody", "tfoot"):
+                self._table.section = tag
             elif tag == "caption":
-                table.in_caption = True
+                self._table.in_caption = True
 
     def end(self, tag: str) -> None:
-        if tag in _BLOCK_TAGS:
+        self._depth -= 1
+        names = self._open_names
+        if not names.get(tag):
+            return  # nothing of that name is open
+        elements = self._elements
+        while elements:
+            name, shown = elements.pop()
+            names[name] -= 1
+            if shown:
+                self._end(name)
+            if name == tag:
+                break
+        self._shown = elements[-1][1] if elements else True
+
+    def data(self, text: str) -> None:
+        if not self._shown or not text:
+            return
+        self._parts.append(text)
+        if text.isspace():
+            if self._cell is not None:
+                self._cell.parts.append(text)
+            elif self._table is not None and self._table.in_caption:
+                self._table.caption.append(text)
+            return
+        self._has_text = True
+        if self._link_depth == 0:
+            self._has_plain_text = True
+        cell = self._cell
+        if cell is not None:
+            cell.parts.append(text)
+            if self._bold_depth:
+                cell.bold = True
+            else:
+                cell.plain = True
+        elif self._table is not None and self._table.in_caption:
+            self._table.caption.append(text)
+
+    def close(self) -> _Scanner:
+        while self._elements:  # elements still open at the end of the document
+            name, shown = self._elements.pop()
+            if shown:
+                self._end(name)
+        self._break()
+        while self._open:  # a page cut off inside a table still yields what it had
+            self._end("table")
+        return self
+
+    # --- displayed elements -----------------------------------------------------------------
+    def _end(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS and (self._parts or self._cell is not None):
             self._break()
-        if tag == "a":
+        table = self._table
+        if tag == "td" or tag == "th":
+            if table is not None:
+                table.end_cell()
+                self._cell = None
+        elif tag == "tr":
+            if table is not None:
+                table.end_row()
+                self._cell = None
+        elif tag == "a":
             if self._links:
                 self._link_depth -= self._links.pop()
-        elif tag in ("b", "strong"):
+        elif tag == "b" or tag == "strong":
             self._bold_depth = max(0, self._bold_depth - 1)
-        elif self._open:
-            table = self._open[-1]
-            if tag in ("td", "th"):
-                table.end_cell()
-            elif tag == "tr":
-                table.end_row()
-            elif tag in ("thead", "tbody", "tfoot"):
+        elif table is not None:
+            if tag in ("thead", "tbody", "tfoot"):
                 table.section = ""
             elif tag == "caption":
                 table.in_caption = False
@@ -475,99 +581,18 @@ class _Scanner:
                 self._open.pop()
                 caption = _clean("".join(table.caption))
                 self.tables.append(_Table(table.start, len(self.lines), table.rows, caption))
-
-    def data(self, text: str) -> None:
-        self._parts.append(text)
-        if self._link_depth == 0 and not text.isspace():
-            self._has_plain_text = True
-        if self._open:
-            table = self._open[-1]
-            if table.cell is not None:
-                table.cell.parts.append(text)
-                if text.isspace():
-                    pass
-                elif self._bold_depth:
-                    table.cell.bold = True
-                else:
-                    table.cell.plain = True
-            elif table.in_caption:
-                table.caption.append(text)
-
-    def close(self) -> None:
-        self._break()
-        while self._open:  # a page cut off inside a table still yields what it had
-            self.end("table")
+                self._table = self._open[-1] if self._open else None
+                self._cell = self._table.cell if self._table is not None else None
 
     def _break(self) -> None:
         """End the current line of text; inside a cell, a line break is a space."""
-        if self._open and self._open[-1].cell is not None:
-            self._open[-1].cell.parts.append(" ")
+        if self._cell is not None:
+            self._cell.parts.append(" ")
         if self._parts:
-            text = _clean("".join(self._parts))
-            if text:
-                self.lines.append(_Line(text, not self._has_plain_text))
-        self._parts = []
-        self._has_plain_text = False
-
-
-class _TooDeep(Exception):
-    """Raised from inside the parser when nesting passes ``MAX_DEPTH``."""
-
-
-class _Events:
-    """lxml parser target between libxml2's HTML parser and :class:`_Scanner`.
-
-    No tree is built: the parser's start/end/text events go straight to the scanner, minus
-    the subtrees a browser does not display (``_SKIP_TAGS`` and hidden elements). Open
-    elements are kept on a stack of ``(name, shown)`` and an end tag closes everything up to
-    the innermost open element of that name (a stray end tag closes nothing), which is the
-    nesting a document tree built from the same events has. Nesting deeper than
-    ``MAX_DEPTH`` is refused: browsers cap it too (Chromium at 512).
-    """
-
-    def __init__(self, scanner: _Scanner) -> None:
-        self.scanner = scanner
-        self._stack: list[tuple[str, bool]] = []
-        self._open: dict[str, int] = {}  # open elements by name
-        self._depth = 0  # as the parser reports it, for the nesting limit
-        self._shown = True  # whether text and elements at this point are displayed
-
-    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            raise _TooDeep
-        shown = self._shown and tag not in _SKIP_TAGS and not _hidden(attrib)
-        self._stack.append((tag, shown))
-        self._open[tag] = self._open.get(tag, 0) + 1
-        self._shown = shown
-        if shown:
-            self.scanner.start(tag, attrib)
-
-    def end(self, tag: str) -> None:
-        self._depth -= 1
-        if not self._open.get(tag):
-            return  # nothing of that name is open
-        stack = self._stack
-        while stack:
-            name, shown = stack.pop()
-            self._open[name] -= 1
-            if shown:
-                self.scanner.end(name)
-            if name == tag:
-                break
-        self._shown = stack[-1][1] if stack else True
-
-    def data(self, text: str) -> None:
-        if self._shown and text:
-            self.scanner.data(text)
-
-    def close(self) -> _Scanner:
-        while self._stack:  # elements still open at the end of the document
-            name, shown = self._stack.pop()
-            if shown:
-                self.scanner.end(name)
-        self.scanner.close()
-        return self.scanner
+            if self._has_text:  # else the line is only whitespace
+                self.lines.append(_Line(_clean("".join(self._parts)), not self._has_plain_text))
+            self._parts = []
+            self._has_text = self._has_plain_text = False
 
 
 def _scan(text: str) -> _Scanner:
@@ -576,18 +601,13 @@ def _scan(text: str) -> _Scanner:
 
     # lxml rejects NUL characters; browsers show U+FFFD for them.
     text = text.replace("\x00", "\ufffd").removeprefix("\ufeff")
-    # A big page is hundreds of thousands of cells and rows that the cyclic collector would
-    # rescan again and again while they are created (superlinear); nothing here makes cycles.
-    collecting = gc.isenabled()
-    gc.disable()
     rejected = []
     try:
         # As text first; should lxml refuse that, as UTF-8 bytes.
         for markup, encoding in ((text, None), (None, "utf-8")):
             if markup is None:
                 markup = text.encode("utf-8", errors="replace")
-            parser = etree.HTMLParser(target=_Events(_Scanner()), recover=True,
-                                      encoding=encoding)
+            parser = etree.HTMLParser(target=_Scanner(), recover=True, encoding=encoding)
             try:
                 parser.feed(markup)
                 return parser.close()
@@ -601,9 +621,6 @@ def _scan(text: str) -> _Scanner:
         ) from exc
     except RecursionError as exc:  # defence in depth: nothing here should recurse
         raise ParseError("the page is nested too deeply to parse", "pathological markup") from exc
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _hidden(attrs: Mapping[str, str]) -> bool:
@@ -639,18 +656,25 @@ def _grid(rows: Sequence[_Row], where: str) -> list[list[_Cell | None]]:
     pending: dict[int, tuple[int, _Cell]] = {}  # column -> (rows below still covered, cell)
     total = 0
     for r, row in enumerate(rows):
-        slots: dict[int, _Cell] = {c: cell for c, (_, cell) in pending.items()}
-        pending = {c: (n - 1, cell) for c, (n, cell) in pending.items() if n > 1}
+        slots: dict[int, _Cell]
+        if pending:
+            slots = {c: cell for c, (_, cell) in pending.items()}
+            pending = {c: (n - 1, cell) for c, (n, cell) in pending.items() if n > 1}
+        else:
+            slots = {}
         remaining = len(rows) - r
-        total += len(slots) + sum(min(max(cell.colspan, 1), MAX_COLSPAN) for cell in row.cells)
+        spans = [1 if cell.colspan == 1 else min(max(cell.colspan, 1), MAX_COLSPAN)
+                 for cell in row.cells]
+        total += len(slots) + sum(spans)
         if total > MAX_TABLE_CELLS:
             raise ParseError(f"{where} is too large to expand", "absurd rowspan/colspan values")
         col = 0
-        for cell in row.cells:
+        for cell, colspan in zip(row.cells, spans, strict=True):
             while col in slots:
                 col += 1
-            rowspan = remaining if cell.rowspan == 0 else min(max(cell.rowspan, 1), remaining)
-            colspan = min(max(cell.colspan, 1), MAX_COLSPAN)
+            rowspan = cell.rowspan
+            if rowspan != 1:
+                rowspan = remaining if rowspan == 0 else min(max(rowspan, 1), remaining)
             cell.row0, cell.col0 = r, col
             for c in range(col, col + colspan):
                 slots[c] = cell
@@ -952,11 +976,8 @@ def _heading_before(lines: list[_Line], lo: int, hi: int) -> tuple[str, int | No
 
 
 def _distinct(row: list[_Cell | None]) -> list[_Cell]:
-    seen: list[_Cell] = []
-    for cell in row:
-        if cell is not None and all(cell is not s for s in seen):
-            seen.append(cell)
-    return seen
+    """The cells of a grid row, each once (a spanning cell fills several slots)."""
+    return list({id(cell): cell for cell in row if cell is not None}.values())
 
 
 # --- what the page states about itself -------------------------------------------------------
@@ -1043,6 +1064,8 @@ def _legend_entries(text: str) -> list[tuple[str, str]]:
     >>> _legend_entries("Institute: no")
     []
     """
+    if ":" not in text and "：" not in text and "=" not in text:
+        return []  # every entry has one: the common case of an ordinary line
     matches = list(_LEGEND_ITEM.finditer(text))
     if not matches or matches[0].start() != 0:
         return []

@@ -31,8 +31,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from pipeline.errors import LockHeld, SnapshotError
 
 NAME_RE = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)_(?P<sha12>[0-9a-f]{12})\.html$")
@@ -92,47 +90,56 @@ def list_snapshots(raw_dir: Path | str) -> list[Snapshot]:
     the lock file, a stray download, a sidecar whose html is not there) is ignored. A sidecar
     that cannot be read or contradicts its file name raises :class:`SnapshotError`.
     """
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        return []
-    found: list[Snapshot] = []
-    for path in raw_dir.iterdir():
-        match = NAME_RE.match(path.name)
-        if not match or not path.is_file():
-            continue
-        sidecar_path = path.with_suffix(".json")
-        if not sidecar_path.is_file():
-            continue
-        sidecar = _load_sidecar(sidecar_path)
-        sha = sidecar.get("sha256")
-        if not isinstance(sha, str) or not _SHA256_RE.match(sha):
-            raise SnapshotError(
-                f"{sidecar_path} has no valid sha256",
-                "the sidecar is damaged; restore raw/ from version control",
-            )
-        if sha[:12] != match["sha12"]:
-            raise SnapshotError(
-                f"{sidecar_path} records sha256 {sha[:12]}…, but the file name says "
-                f"{match['sha12']}",
-                "the sidecar is damaged; restore raw/ from version control",
-            )
-        found.append(
-            Snapshot(
-                path=path,
-                sidecar=sidecar,
-                sha256=sha,
-                taken_at=_parse_stamp(match["stamp"]),
-                obtained=str(sidecar.get("obtained") or "fetched"),
-            )
-        )
-    found.sort(key=lambda s: (s.taken_at, s.path.name))
-    return found
+    return [_load_snapshot(path, match) for path, match in _candidates(raw_dir)]
 
 
 def newest_snapshot(raw_dir: Path | str) -> Snapshot | None:
-    """The most recent snapshot in ``raw_dir``, or None when there is none."""
-    snapshots = list_snapshots(raw_dir)
-    return snapshots[-1] if snapshots else None
+    """The most recent snapshot in ``raw_dir``, or None when there is none.
+
+    Only the newest sidecar is read: names sort by time, so this stays cheap however many
+    snapshots raw/ holds.
+    """
+    candidates = _candidates(raw_dir)
+    return _load_snapshot(*candidates[-1]) if candidates else None
+
+
+def _candidates(raw_dir: Path | str) -> list[tuple[Path, re.Match[str]]]:
+    """Snapshot files that have a sidecar, oldest first (the stamp's format sorts by time)."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        return []
+    names = {entry.name for entry in os.scandir(raw_dir)}
+    found = []
+    for name in names:
+        match = NAME_RE.match(name)
+        if match and name[: -len(".html")] + ".json" in names and (raw_dir / name).is_file():
+            found.append((raw_dir / name, match))
+    found.sort(key=lambda item: (item[1]["stamp"], item[0].name))
+    return found
+
+
+def _load_snapshot(path: Path, match: re.Match[str]) -> Snapshot:
+    sidecar_path = path.with_suffix(".json")
+    sidecar = _load_sidecar(sidecar_path)
+    sha = sidecar.get("sha256")
+    if not isinstance(sha, str) or not _SHA256_RE.match(sha):
+        raise SnapshotError(
+            f"{sidecar_path} has no valid sha256",
+            "the sidecar is damaged; restore raw/ from version control",
+        )
+    if sha[:12] != match["sha12"]:
+        raise SnapshotError(
+            f"{sidecar_path} records sha256 {sha[:12]}…, but the file name says "
+            f"{match['sha12']}",
+            "the sidecar is damaged; restore raw/ from version control",
+        )
+    return Snapshot(
+        path=path,
+        sidecar=sidecar,
+        sha256=sha,
+        taken_at=_parse_stamp(match["stamp"]),
+        obtained=str(sidecar.get("obtained") or "fetched"),
+    )
 
 
 def read_sidecar(path: Path | str) -> dict[str, Any] | None:
@@ -300,6 +307,8 @@ def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> 
     if not lock_path.name.endswith(".lock"):
         lock_path = lock_path / LOCK_FILE_NAME
     lock_path.parent.mkdir(parents=True, exist_ok=True)
+    import filelock  # here, not at module level: an up-to-date build never takes the lock
+
     lock = filelock.FileLock(lock_path, timeout=timeout)
     try:
         lock.acquire()

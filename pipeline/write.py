@@ -52,6 +52,8 @@ def safe_cell(value) -> str:
     >>> safe_cell(None), safe_cell(True), safe_cell(dt.date(2029, 2, 20))
     ('', 'true', '2029-02-20')
     """
+    if type(value) is str:  # most cells: no conversion
+        return "'" + value if _formula(value) else value
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, bool):
@@ -59,7 +61,10 @@ def safe_cell(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if FORMULA_PREFIX.match(text) else text
+    return "'" + text if _formula(text) else text
+
+
+_formula = FORMULA_PREFIX.match
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping]) -> bytes:
@@ -67,8 +72,8 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180; CR inside a cell gets quoted
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([safe_cell(row.get(column)) for column in columns])
+    cell = safe_cell
+    writer.writerows([cell(row.get(column)) for column in columns] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -80,7 +85,9 @@ def parquet_bytes(
     import pyarrow.parquet as pq
 
     schema = pa.schema([(c, getattr(pa, ARROW_TYPES[types[c]])()) for c in columns])
-    table = pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows], schema=schema)
+    rows = rows if isinstance(rows, Sequence) else list(rows)
+    table = pa.Table.from_pydict({c: [row.get(c) for row in rows] for c in columns},
+                                 schema=schema)
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue()

@@ -1,0 +1,567 @@
+"""Benchmark the pipeline against a plain ``pandas.read_html`` script on the same pages.
+
+    python bench/run.py            # full run: 1x, 20x, 200x pages, 1,000 snapshots (~2 min)
+    python bench/run.py --quick    # CI: 1x and 20x, one repeat, 100 snapshots (~10 s)
+    make bench ARGS=--quick
+
+Every figure is a separate process, timed from start to exit (wall clock) with its peak
+memory (``ru_maxrss`` from ``os.wait4``, see bench/measure.py):
+
+* cold build: ``python -m pipeline build --snapshot PAGE --out FRESH_DIR --force``;
+* up-to-date build: the same without ``--force`` into the out/ the cold build just wrote
+  (the check of the input hash in out/metadata.json), and ``build --raw-dir`` over the
+  snapshots (which also finds the newest of them);
+* baseline: ``bench/baseline.py PAGE DIR`` (read_html, to_csv, to_parquet);
+* diff of two 200x pages, history over 1,000 daily snapshots (50 different versions);
+* cleaning 10,000 names (``bench/clean_names.py``): time measured inside the process.
+
+Pages are made from the 2024 snapshot by ``bench/pages.py`` and kept in the work directory
+(bench/work/, git-ignored; ``--work DIR``) until the generator or the snapshot changes. Each
+figure is the median of its repeats; the ratios divide medians. Every process runs with
+Python's bytecode cache on, as an installed pipeline runs, even when PYTHONDONTWRITEBYTECODE
+is set (``--no-bytecode-cache`` keeps it off), after one untimed warm-up run of each command.
+A full run ends with one in-process breakdown of a cold build by stage (bench/stages.py).
+
+Results go to bench/results.json (``--quick``: results-quick.json in the work directory).
+Exit status: 0 when every command ran, whether or not the targets are met (misses are the
+FAIL lines of the table); 2 when a benchmarked command failed; with ``--strict``, 1 when a
+target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+WORK = BENCH / "work"
+RESULTS = BENCH / "results.json"
+HISTORY_EVERY_DAYS = 20  # one version of the page in 20 daily snapshots
+
+# Targets: (key, description, limit, unit). Ratios are against the baseline on the same page.
+TARGETS = {
+    "cold_1x": ("cold build of the real page / baseline", 1.8, "x"),
+    "current_1x": ("up-to-date build / baseline", 0.3, "x"),
+    "slope": ("growth slope of the cold build, 20x to 200x", 1.15, ""),
+    "cold_200x": ("cold build of the 200x page / baseline", 4.0, "x"),
+    "history": ("history over the snapshots", 10.0, "s"),
+    "names": ("cleaning 10,000 names (in-process)", 1.0, "s"),
+}
+
+
+# --- running one child process ---------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    wall_s: float
+    max_rss_kb: int
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run(command: list[str], env: dict[str, str]) -> Run:
+    """Run ``command`` in the project root: its wall time and its own peak RSS, measured by
+    bench/measure.py (see there why the benchmark does not fork it itself)."""
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as out, \
+            tempfile.TemporaryFile() as err:
+        result = Path(tmp) / "result.json"
+        launcher = subprocess.run([sys.executable, "-S", str(BENCH / "measure.py"), str(result),
+                                   *command], cwd=ROOT, env=env, stdout=out, stderr=err,
+                                  stdin=subprocess.DEVNULL, check=False)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+        try:
+            measured = json.loads(result.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return Run(0.0, 0, launcher.returncode or 1, stdout, stderr)
+        return Run(measured["wall_s"], measured["max_rss_kb"], measured["exit_code"], stdout,
+                   stderr)
+
+
+class CommandFailed(Exception):
+    pass
+
+
+@dataclass
+class Measure:
+    """One benchmarked command, run several times."""
+
+    key: str
+    label: str
+    command: list[str]
+    repeats: int
+    before: object = None  # called before every run (outside the timing)
+    setup: list[str] | None = None  # a command run once before the first run
+    expect: str | None = None  # text its stdout must contain
+    runs: list[Run] = field(default_factory=list)
+
+    def prepare(self, env: dict[str, str]) -> None:
+        if self.setup is not None:
+            result = run(self.setup, env)
+            if result.exit_code != 0:
+                raise CommandFailed(f"{self.label}: `{' '.join(self.setup)}` exited "
+                                    f"{result.exit_code}\n{result.stderr.strip()[-2000:]}")
+
+    def once(self, env: dict[str, str], *, record: bool = True) -> Run:
+        if self.before is not None:
+            self.before()
+        result = run(self.command, env)
+        if result.exit_code != 0 or (self.expect and self.expect not in result.stdout):
+            raise CommandFailed(
+                f"{self.label}: `{' '.join(self.command)}` exited {result.exit_code}"
+                + (f" without printing {self.expect!r}" if result.exit_code == 0 else "")
+                + f"\n{result.stderr.strip()[-2000:]}")
+        if record:
+            self.runs.append(result)
+        return result
+
+    @property
+    def median_s(self) -> float:
+        return statistics.median(r.wall_s for r in self.runs)
+
+    @property
+    def median_rss_mb(self) -> float:
+        return statistics.median(r.max_rss_kb for r in self.runs) / 1024
+
+    def summary(self) -> dict:
+        return {
+            "label": self.label,
+            "command": [_relative(part) for part in self.command],
+            "repeats": len(self.runs),
+            "median_s": round(self.median_s, 4),
+            "min_s": round(min(r.wall_s for r in self.runs), 4),
+            "max_s": round(max(r.wall_s for r in self.runs), 4),
+            "median_max_rss_mb": round(self.median_rss_mb, 1),
+            "runs": [{"wall_s": round(r.wall_s, 4), "max_rss_mb": round(r.max_rss_kb / 1024, 1)}
+                     for r in self.runs],
+        }
+
+
+def _relative(part: str) -> str:
+    if part == sys.executable:
+        return "python"
+    try:
+        return str(Path(part).relative_to(ROOT))
+    except ValueError:
+        return part
+
+
+def _fresh(directory: Path):
+    def clear() -> None:
+        shutil.rmtree(directory, ignore_errors=True)
+
+    return clear
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+def generator_key() -> str:
+    """Changes whenever the pages the benchmark builds would change."""
+    import pages
+
+    digest = hashlib.sha256()
+    for path in (BENCH / "pages.py", ROOT / "tests" / "pagegen.py", pages.SNAPSHOT_2024,
+                 ROOT / "pipeline" / "snapshots.py"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def prepare_inputs(sizes: list[int], snapshots: int, diff_size: int) -> dict:
+    """Pages and raw/ stores under bench/work/gen-<key>/, made once per generator version."""
+    import pages
+
+    key = generator_key()
+    gen = WORK / f"gen-{key}"
+    for old in WORK.glob("gen-*"):
+        if old != gen:
+            shutil.rmtree(old, ignore_errors=True)
+    gen.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    html = pages.html_2024()
+    inputs: dict = {"pages": {}, "generator_key": key}
+    for size in sizes:
+        if size == 1:
+            path = pages.SNAPSHOT_2024  # the real page, with its sidecar
+        else:
+            path = gen / f"page-{size}x.html"
+            if not path.exists():
+                _atomic_text(path, pages.scaled_page(html, size))
+        inputs["pages"][size] = path
+    old_page = inputs["pages"].get(diff_size) or gen / f"page-{diff_size}x.html"
+    if not old_page.exists():
+        _atomic_text(old_page, pages.scaled_page(html, diff_size))
+    new_page = gen / f"page-{diff_size}x-edited.html"
+    if not new_page.exists():
+        _atomic_text(new_page, pages.scaled_page(
+            html, diff_size, renew_every=50, remove_every=97, add_every=101,
+            as_of=pages.START + dt.timedelta(days=200)))
+    inputs["diff"] = (old_page, new_page)
+    inputs["raw"] = history_store(gen / f"raw-{snapshots}", snapshots)
+    inputs["generation_s"] = round(time.perf_counter() - started, 2)
+    return inputs
+
+
+def history_store(raw: Path, snapshots: int) -> Path:
+    """``snapshots`` daily snapshots stored with pipeline.snapshots.store_snapshot; the page
+    changes every HISTORY_EVERY_DAYS days and its asset URLs every day."""
+    done = raw / ".complete"
+    if done.exists():
+        return raw
+    import pages
+
+    from pipeline.snapshots import store_snapshot
+
+    shutil.rmtree(raw, ignore_errors=True)
+    versions = list(pages.history_versions(
+        pages.html_2024(), math.ceil(snapshots / HISTORY_EVERY_DAYS), HISTORY_EVERY_DAYS))
+    first = dt.datetime(pages.START.year, pages.START.month, pages.START.day, 6, tzinfo=dt.UTC)
+    meta = {"requested_url": "https://www.naist.jp/en/international_activities/"
+                             "international_partner_list.html",
+            "http_status": 200, "content_type": "text/html; charset=utf-8", "charset": "utf-8"}
+    meta["final_url"] = meta["requested_url"]
+    for day in range(snapshots):
+        taken = first + dt.timedelta(days=day)
+        body = pages.daily_variant(versions[day // HISTORY_EVERY_DAYS], taken.date())
+        store_snapshot(raw, body.encode("utf-8"), meta, now=taken)
+    done.write_text(f"{snapshots}\n", encoding="utf-8")
+    return raw
+
+
+def _rows(path: Path) -> int:
+    import re
+
+    match = re.search(rb"(\d+) institutions from", path.read_bytes())
+    return int(match.group(1)) if match else 0
+
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+def measures(inputs: dict, sizes: list[int], small: int, large: int, snapshots: int,
+             names: int) -> list[Measure]:
+    py = sys.executable
+    runs = WORK / "runs"
+    found: list[Measure] = []
+    for size in sizes:
+        page = str(inputs["pages"][size])
+        repeats = small if size < 100 else large
+        out = runs / f"build-{size}x"
+        found.append(Measure(
+            f"baseline_{size}x", f"baseline (read_html + to_csv + to_parquet), {size}x page",
+            [py, str(BENCH / "baseline.py"), page, str(runs / f"baseline-{size}x")], repeats))
+        found.append(Measure(
+            f"cold_{size}x", f"cold build, {size}x page",
+            [py, "-m", "pipeline", "build", "--snapshot", page, "--out", str(out), "--force"],
+            repeats, before=_fresh(out), expect="built "))
+        found.append(Measure(
+            f"current_{size}x", f"up-to-date build, {size}x page",
+            [py, "-m", "pipeline", "build", "--snapshot", page, "--out", str(out)],
+            repeats, expect="is up to date"))
+    old, new = inputs["diff"]
+    found.append(Measure(
+        "diff", f"diff of two {_size_of(old)} pages",
+        [py, "-m", "pipeline", "diff", str(old), str(new), "--out", str(runs / "diff")],
+        large))
+    raw = inputs["raw"]
+    found.append(Measure(
+        "history", f"history over {snapshots:,} snapshots",
+        [py, "-m", "pipeline", "history", "--raw-dir", str(raw), "--out", str(runs / "history")],
+        large, expect=f"{snapshots} snapshots"))
+    found.append(Measure(
+        "current_raw", f"up-to-date build, newest of {snapshots:,} snapshots in raw/",
+        [py, "-m", "pipeline", "build", "--raw-dir", str(raw), "--out", str(runs / "build-raw")],
+        small, expect="is up to date",
+        setup=[py, "-m", "pipeline", "build", "--raw-dir", str(raw), "--out",
+               str(runs / "build-raw"), "--force"]))
+    found.append(Measure(
+        "names", f"cleaning {names:,} names",
+        [py, str(BENCH / "clean_names.py"), "--count", str(names)], small))
+    return found
+
+
+def _size_of(path: Path) -> str:
+    stem = path.stem.split("-")
+    return next((part for part in stem if part.endswith("x")), "1x")
+
+
+def stage_breakdown(inputs: dict, sizes: list[int], env: dict[str, str]) -> dict:
+    """Seconds per stage of one cold build of the smallest and the largest page."""
+    found = {}
+    for size in sorted({min(sizes), max(sizes)}):
+        result = run([sys.executable, str(BENCH / "stages.py"), str(inputs["pages"][size]),
+                      str(WORK / "runs" / f"stages-{size}x")], env)
+        try:
+            found[f"{size}x"] = json.loads(result.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            found[f"{size}x"] = {"error": result.stderr.strip()[-500:]}
+    return found
+
+
+def slope(fixed: float, t_small: float, t_large: float, n_small: int, n_large: int):
+    """Log-log slope of (time - fixed cost) against size, between two sizes."""
+    a, b = t_small - fixed, t_large - fixed
+    if a <= 0 or b <= 0:
+        return None
+    return math.log(b / a) / math.log(n_large / n_small)
+
+
+def evaluate(by_key: dict[str, Measure], sizes: list[int], names_s: float | None) -> dict:
+    med = {key: m.median_s for key, m in by_key.items() if m.runs}
+    ratios = {}
+    for size in sizes:
+        base = med[f"baseline_{size}x"]
+        ratios[f"cold_{size}x"] = med[f"cold_{size}x"] / base
+        ratios[f"current_{size}x"] = med[f"current_{size}x"] / base
+    ratios["current_raw"] = med["current_raw"] / med["baseline_1x"]
+    slopes = {}
+    if 1 in sizes and 20 in sizes and 200 in sizes:
+        for what in ("cold", "baseline"):
+            s = slope(med[f"{what}_1x"], med[f"{what}_20x"], med[f"{what}_200x"], 20, 200)
+            slopes[what] = None if s is None else round(s, 3)
+    values = {
+        "cold_1x": ratios.get("cold_1x"),
+        "current_1x": ratios.get("current_1x"),
+        "slope": slopes.get("cold"),
+        "cold_200x": ratios.get("cold_200x"),
+        "history": med.get("history"),
+        "names": names_s,
+    }
+    targets = []
+    for key, (label, limit, unit) in TARGETS.items():
+        value = values[key]
+        if value is None:
+            status = "n/a"
+        elif key in ("history", "names"):
+            status = "PASS" if value < limit else "FAIL"
+        else:
+            status = "PASS" if value <= limit else "FAIL"
+        targets.append({"key": key, "label": label, "value": None if value is None
+                        else round(value, 3), "limit": limit, "unit": unit, "status": status})
+    return {"ratios": {k: round(v, 3) for k, v in ratios.items()}, "slopes": slopes,
+            "targets": targets}
+
+
+# --- presenting ------------------------------------------------------------------------------
+
+
+def table(by_key: dict[str, Measure], sizes: list[int], evaluated: dict, names: dict | None,
+          rows: dict[int, int]) -> str:
+    ratios = evaluated["ratios"]
+    targets = {t["key"]: t for t in evaluated["targets"]}
+    lines = [f"{'measurement':<52} {'median':>9} {'peak RSS':>9} {'ratio':>7}  "
+             f"{'target':<9} status", "-" * 96]
+
+    def line(label, seconds, rss, ratio="", target="", status=""):
+        lines.append(f"{label:<52} {seconds:>9} {rss:>9} {ratio:>7}  {target:<9} {status}")
+
+    def fmt_t(key):
+        t = targets.get(key)
+        if t is None:
+            return "", ""
+        symbol = "<" if key in ("history", "names") else "≤"
+        return f"{symbol} {t['limit']:g}{'×' if t['unit'] == 'x' else t['unit']}", t["status"]
+
+    for size in sizes:
+        base = by_key[f"baseline_{size}x"]
+        cold = by_key[f"cold_{size}x"]
+        current = by_key[f"current_{size}x"]
+        tag = f"{size}x page ({rows[size]:,} rows)"
+        line(f"baseline, {tag}", f"{base.median_s:.3f} s", f"{base.median_rss_mb:.0f} MB")
+        cold_target = fmt_t(f"cold_{size}x") if f"cold_{size}x" in targets else ("", "")
+        line(f"cold build, {tag}", f"{cold.median_s:.3f} s", f"{cold.median_rss_mb:.0f} MB",
+             f"{ratios[f'cold_{size}x']:.2f}×", *cold_target)
+        cur_target = fmt_t(f"current_{size}x") if size == 1 else ("", "")
+        line(f"up-to-date build, {tag}", f"{current.median_s:.3f} s",
+             f"{current.median_rss_mb:.0f} MB", f"{ratios[f'current_{size}x']:.2f}×",
+             *cur_target)
+    s = targets["slope"]
+    line("growth slope of the cold build, 20x→200x", "" if s["value"] is None else
+         f"{s['value']:.2f}", "", "", *fmt_t("slope"))
+    if evaluated["slopes"].get("baseline") is not None:
+        line("growth slope of the baseline, 20x→200x",
+             f"{evaluated['slopes']['baseline']:.2f}", "", "")
+    for key in ("diff", "history", "current_raw"):
+        m = by_key[key]
+        ratio = f"{ratios['current_raw']:.2f}×" if key == "current_raw" else ""
+        line(m.label, f"{m.median_s:.3f} s", f"{m.median_rss_mb:.0f} MB", ratio,
+             *(fmt_t(key) if key == "history" else ("", "")))
+    m = by_key["names"]
+    if names:
+        line(f"{m.label} (in-process)", f"{names['cleaning_s']:.3f} s",
+             f"{m.median_rss_mb:.0f} MB", "", *fmt_t("names"))
+    failed = [t for t in evaluated["targets"] if t["status"] == "FAIL"]
+    lines.append("")
+    for t in evaluated["targets"]:
+        if t["status"] == "FAIL":
+            lines.append(f"FAIL: {t['label']}: {t['value']:g}{t['unit']} (target "
+                         f"{'<' if t['key'] in ('history', 'names') else '≤'} "
+                         f"{t['limit']:g}{t['unit']})")
+    lines.append(f"{len(failed)} of {sum(t['status'] != 'n/a' for t in evaluated['targets'])} "
+                 "targets missed" if failed else "every target met")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    versions = {}
+    from importlib import metadata
+
+    for name in ("pandas", "pandera", "pyarrow", "lxml", "numpy"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "pipeline", "schemas"],
+                                    cwd=ROOT, capture_output=True, text=True).stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        commit, dirty = None, None
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "cpus": os.cpu_count(), "packages": versions, "commit": commit,
+            "uncommitted_changes": dirty}
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    global WORK
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="CI mode: 1x and 20x pages, one repeat, 100 snapshots, no warm-up")
+    parser.add_argument("--repeat", type=int,
+                        help="repeats of every measurement (default 7 for small pages, 3 "
+                             "for the 200x page, diff and history)")
+    parser.add_argument("--sizes", help="page sizes, comma-separated (default 1,20,200)")
+    parser.add_argument("--snapshots", type=int, help="snapshots for history (default 1000)")
+    parser.add_argument("--names", type=int, default=10_000, help="names to clean")
+    parser.add_argument("--work", type=Path, default=WORK,
+                        help="directory for generated pages, snapshots and outputs "
+                             "(default bench/work/, git-ignored)")
+    parser.add_argument("--json", type=Path,
+                        help="where to write the results (default bench/results.json; "
+                             "results-quick.json in the work directory with --quick)")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE as the environment sets it")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    WORK = args.work.resolve()
+
+    quick = args.quick
+    sizes = sorted({int(s) for s in (args.sizes or ("1,20" if quick else "1,20,200")).split(",")})
+    if 1 not in sizes:
+        sizes.insert(0, 1)  # the real page: every ratio needs it
+    snapshots = args.snapshots or (100 if quick else 1000)
+    small = args.repeat or (1 if quick else 7)
+    large = args.repeat or (1 if quick else 3)
+    json_path = args.json or (WORK / "results-quick.json" if quick else RESULTS)
+    env = dict(os.environ)
+    if not args.no_bytecode_cache:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    started = time.perf_counter()
+    print(f"preparing inputs in {_relative(str(WORK))}/ ...", flush=True)
+    inputs = prepare_inputs(sizes, snapshots, max(sizes))
+    rows = {size: _rows(Path(inputs["pages"][size])) for size in sizes}
+    all_measures = measures(inputs, sizes, small, large, snapshots, args.names)
+    by_key = {m.key: m for m in all_measures}
+    try:
+        for m in all_measures:
+            m.prepare(env)
+        if not quick:  # warm-up: bytecode caches, file caches; also checks every command
+            print("warm-up ...", flush=True)
+            for m in all_measures:
+                m.once(env, record=False)
+        for round_ in range(max(small, large)):
+            print(f"round {round_ + 1} of {max(small, large)} ...", flush=True)
+            for m in all_measures:
+                if round_ < m.repeats:
+                    m.once(env)
+    except CommandFailed as failure:
+        print(f"error: {failure}", file=sys.stderr)
+        return 2
+
+    names = None
+    try:
+        names_runs = [json.loads(r.stdout.strip().splitlines()[-1]) for r in by_key["names"].runs]
+        names = {k: statistics.median(run[k] for run in names_runs)
+                 for k in names_runs[0] if isinstance(names_runs[0][k], (int, float))}
+    except (ValueError, IndexError, KeyError):
+        pass
+    evaluated = evaluate(by_key, sizes, names["cleaning_s"] if names else None)
+    stages = {} if quick else stage_breakdown(inputs, sizes, env)
+
+    report = table(by_key, sizes, evaluated, names, rows)
+    print()
+    print(report)
+    if stages:
+        print("\nwhere a cold build's time goes (s, one in-process run):")
+        for size, found in stages.items():
+            parts = ", ".join(f"{k} {v:.3f}" for k, v in found.get("stages_s", {}).items())
+            print(f"  {size}: total {found.get('total_s', float('nan')):.3f}: {parts}")
+
+    document = {
+        "mode": "quick" if quick else "full",
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"sizes": sizes, "repeats_small": small, "repeats_large": large,
+                     "snapshots": snapshots, "history_every_days": HISTORY_EVERY_DAYS,
+                     "names": args.names, "bytecode_cache": not args.no_bytecode_cache,
+                     "warm_up": not quick},
+        "inputs": {
+            "pages": {f"{size}x": {"path": _relative(str(path)), "rows": rows[size],
+                                   "bytes": Path(path).stat().st_size}
+                      for size, path in inputs["pages"].items()},
+            "diff": [_relative(str(p)) for p in inputs["diff"]],
+            "raw": {"path": _relative(str(inputs["raw"])), "snapshots": snapshots,
+                    "versions": math.ceil(snapshots / HISTORY_EVERY_DAYS)},
+            "generation_s": inputs["generation_s"],
+        },
+        "measurements": {m.key: m.summary() for m in all_measures},
+        "names": names,
+        "ratios": evaluated["ratios"],
+        "slopes": evaluated["slopes"],
+        "targets": evaluated["targets"],
+        "stages": stages,
+        "table": report.splitlines(),
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                         encoding="utf-8")
+    print(f"\nwrote {_relative(str(json_path))} in {document['elapsed_s']:.0f} s")
+    missed = any(t["status"] == "FAIL" for t in evaluated["targets"])
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
