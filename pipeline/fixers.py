@@ -28,7 +28,6 @@ text from the raw one.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 import unicodedata
@@ -40,6 +39,7 @@ from pathlib import Path
 from rapidfuzz.distance import OSA
 
 from pipeline.config import DATA_DIR
+from pipeline.reference import read_table
 
 VOCABULARY_FILE = DATA_DIR / "institution_vocabulary.txt"
 FUNCTION_WORDS_FILE = DATA_DIR / "function_words.csv"
@@ -346,9 +346,8 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
 def load_function_words(path: Path = FUNCTION_WORDS_FILE) -> Mapping[str, frozenset[str]]:
     """Read ``function_words.csv``: language -> lowercase function words (``d'`` elided)."""
     by_language: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            by_language.setdefault(row["language"].strip(), set()).add(row["word"].strip())
+    for row in read_table(path):
+        by_language.setdefault(row["language"], set()).add(row["word"])
     return {lang: frozenset(words) for lang, words in by_language.items()}
 
 
@@ -356,19 +355,18 @@ def load_function_words(path: Path = FUNCTION_WORDS_FILE) -> Mapping[str, frozen
 def load_overrides(path: Path = OVERRIDES_FILE) -> tuple[Override, ...]:
     """Read ``name_overrides.csv`` (match, replacement, scope, reason)."""
     overrides = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            scope = (row.get("scope") or "phrase").strip()
-            if scope not in ("phrase", "name"):
-                raise ValueError(f"{path.name}: unknown scope {scope!r} for {row['match']!r}")
-            overrides.append(
-                Override(
-                    match=unicodedata.normalize("NFC", row["match"].strip()),
-                    replacement=unicodedata.normalize("NFC", row["replacement"].strip()),
-                    scope=scope,
-                    reason=row.get("reason", "").strip(),
-                )
+    for row in read_table(path):
+        scope = row.get("scope") or "phrase"
+        if scope not in ("phrase", "name"):
+            raise ValueError(f"{path.name}: unknown scope {scope!r} for {row['match']!r}")
+        overrides.append(
+            Override(
+                match=unicodedata.normalize("NFC", row["match"]),
+                replacement=unicodedata.normalize("NFC", row["replacement"]),
+                scope=scope,
+                reason=row.get("reason", ""),
             )
+        )
     return tuple(overrides)
 
 

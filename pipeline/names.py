@@ -39,7 +39,6 @@ Splitting (:func:`split_name`), with rules from ``data/name_structure.csv``:
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -72,6 +71,7 @@ from pipeline.fixers import (
     override_tokens,
     spelling_suggestions,
 )
+from pipeline.reference import read_table
 
 __all__ = [
     "REGISTRY",
@@ -117,10 +117,9 @@ def _index(phrases: Iterable[tuple[str, ...]]) -> PhraseIndex:
 @cache
 def load_keywords(path: Path = STRUCTURE_FILE) -> Keywords:
     roles: dict[str, set[tuple[str, ...]]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            phrase = tuple(TOKEN_RE.findall(fold(row["keyword"])))
-            roles.setdefault(row["role"].strip(), set()).add(phrase)
+    for row in read_table(path):
+        phrase = tuple(TOKEN_RE.findall(fold(row["keyword"])))
+        roles.setdefault(row["role"], set()).add(phrase)
     unit_start = roles.get("unit_start", set())
     embedded: set[tuple[str, ...]] = set()
     for phrase in unit_start:

@@ -34,6 +34,7 @@ from pipeline.fixers import (
     restore_accents,
     spelling_suggestions,
 )
+from tests.typos import one_edit
 
 # --------------------------------------------------------------------------------------------
 # Registry
@@ -241,15 +242,7 @@ TYPO_WORDS = (
 )  # fmt: skip
 
 
-def _typo(word: str, kind: str, i: int, letter: str) -> str:
-    """One edit of ``word`` at position ``i`` (never the first letter)."""
-    if kind == "insert":
-        return word[:i] + letter + word[i:]
-    if kind == "delete":
-        return word[:i] + word[i + 1 :]
-    if kind == "substitute":
-        return word[:i] + letter + word[i + 1 :]
-    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # transpose
+_typo = one_edit
 
 
 def _expected(word: str, typo: str) -> str:

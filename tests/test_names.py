@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.fixers import Override, fold, is_known_word, load_vocabulary, replay_changes
 from pipeline.names import REGISTRY, CleanedName, NameCleaner, clean_name, split_name
+from tests.typos import EDITS, one_edit
 
 GOLDEN = Path(__file__).parent / "golden" / "clean_names.csv"
 with GOLDEN.open(encoding="utf-8", newline="") as _handle:
@@ -254,14 +255,7 @@ TYPO_WORDS = (
 def _edit(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)  # never the first letter
     letter = rng.choice("abcdefghijklmnopqrstuvwxyz")
-    kind = rng.choice(("insert", "delete", "substitute", "transpose"))
-    if kind == "insert":
-        return word[:i] + letter + word[i:]
-    if kind == "delete":
-        return word[:i] + word[i + 1 :]
-    if kind == "substitute":
-        return word[:i] + letter + word[i + 1 :]
-    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return one_edit(word, rng.choice(EDITS), i, letter)
 
 
 def _honest_refusal(typo: str, result: CleanedName) -> bool:
