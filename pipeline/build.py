@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,8 +127,9 @@ def prepare(path: Path, data: bytes, *, strict_counts: bool = True,
 
 def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None) -> Prepared:
     from pipeline.parse import parse_page
+    from pipeline.snapshots import read_sidecar
 
-    sidecar = _sidecar(path)
+    sidecar = read_sidecar(path) or {}
     page = parse_page(data, declared_charset=sidecar.get("charset"))
     fallback = _taken_on(sidecar)
     if memo is not None:
@@ -179,7 +181,7 @@ def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
                  strict_counts: bool) -> BuildResult:
     from pipeline.write import commit_files, csv_bytes
 
-    prepared = prepare(path, data, strict_counts=strict_counts)
+    prepared = _prepare(path, data, strict_counts, memo=None)  # collection already paused
     page, normalized, frame, report = (prepared.page, prepared.normalized, prepared.frame,
                                        prepared.report)
     if not report.ok:
@@ -258,7 +260,7 @@ def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes
                    "regions": page.region_counts},
         "observed": {"institutions": len(page.records),
                      "countries": len({r["country_code"] for r in rows}),
-                     "regions": _count(r["region"] for r in rows)},
+                     "regions": dict(Counter(r["region"] for r in rows))},
         "row_count": len(rows),
         "legend": page.legend,
         "corrections": len(normalized.corrections),
@@ -270,25 +272,11 @@ def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes
     return json_bytes(document)
 
 
-def _count(values) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return counts
-
-
 def _display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(config.PROJECT_ROOT))
     except ValueError:
         return str(path)
-
-
-def _sidecar(path: Path) -> dict:
-    try:
-        return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def _taken_on(sidecar: dict) -> dt.date | None:
