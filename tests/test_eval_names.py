@@ -1,0 +1,125 @@
+"""The name-cleaning corpus (eval/names): well-formed, reproducibly split, drawn only from the
+allowed half of the domains; the typo generator deterministic and first-letter safe."""
+
+from __future__ import annotations
+
+import csv
+import doctest
+import hashlib
+import random
+from collections import Counter
+
+import pytest
+
+from eval.names import build_corpus, evaluate, typos
+from pipeline import config
+
+DATA = config.PROJECT_ROOT / "eval" / "names" / "data"
+PARTS = ("dev", "heldout")
+
+
+def rows(part: str) -> list[dict[str, str]]:
+    with (DATA / f"{part}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, list[dict[str, str]]]:
+    return {part: rows(part) for part in PARTS}
+
+
+def test_corpus_files_are_well_formed(corpus):
+    for part, found in corpus.items():
+        assert found, part
+        for row in found:
+            assert tuple(row) == build_corpus.COLUMNS
+            assert row["name"] == " ".join(row["name"].split()), row
+            assert not build_corpus.is_broken(row["name"]), row
+            assert row["domain"].rsplit(".", 1)[-1] == row["tld"], row
+    names = [r["name"] for found in corpus.values() for r in found]
+    assert len(names) == len(set(names)), "a name is in the corpus twice"
+
+
+def test_corpus_is_big_and_varied_enough(corpus):
+    every = [r for found in corpus.values() for r in found]
+    languages = Counter(code for r in every for code in r["languages"].split(",") if code)
+    assert len(every) >= 3000
+    assert sum(1 for n in languages.values() if n >= 20) >= 15
+    assert max(Counter(r["tld"] for r in every).values()) <= build_corpus.PER_COUNTRY
+
+
+def test_no_domain_of_the_kept_apart_half(corpus):
+    for found in corpus.values():
+        for row in found:
+            assert hashlib.sha1(row["domain"].encode()).hexdigest()[0] in "01234567", row
+
+
+def test_split_is_reproducible_and_at_least_a_third_heldout(corpus):
+    for part, found in corpus.items():
+        assert all(build_corpus.part_of(r["name"]) == part for r in found)
+    assert len(corpus["heldout"]) * 3 >= len(corpus["dev"]) + len(corpus["heldout"])
+
+
+def test_labels_name_dev_names_only(corpus):
+    dev = {r["name"] for r in corpus["dev"]}
+    heldout = {r["name"] for r in corpus["heldout"]}
+    for raw, expected in typos.labels().items():
+        assert raw in dev and raw not in heldout, raw
+        assert expected.strip() == expected and expected, raw
+
+
+def test_domain_is_the_path_read_backwards():
+    assert build_corpus.domain_of("package/data/lib/domains/lv/edu/bsa.txt") == "bsa.edu.lv"
+    assert build_corpus.domain_of("package/data/lib/domains/abused/x.txt") is None
+    assert build_corpus.domain_of("package/dist/index.js") is None
+
+
+@pytest.fixture(scope="module")
+def sources() -> list[typos.Source]:
+    found = [typos.Source(r["name"], r["name"], "swot") for r in rows("dev")[:150]]
+    return [*found, typos.Source("Université de Liège", "Université de Liège", "swot")]
+
+
+def test_typo_generator_is_deterministic(sources):
+    first = typos.generate(sources, "dev", typos.SMALL_LEXICON)
+    again = typos.generate(list(reversed(sources)), "dev", typos.SMALL_LEXICON)
+    assert first == again
+    assert {t.mode for t in first} == {"single", "repeated"}
+
+
+def test_typo_generator_changes_one_word_never_its_first_letter(sources):
+    generated = typos.generate(sources, "dev", typos.SMALL_LEXICON)
+    committed = [t for part in PARTS for t in typos.read_typos(DATA / f"typos_{part}.csv")]
+    assert committed
+    for typo in generated + committed:
+        assert typo.misspelt != typo.word and typo.misspelt[0] == typo.word[0], typo
+        assert typo.name_raw.replace(typo.misspelt, typo.word, 1) == typo.expected, typo
+        assert typo.kind in typos.KINDS and typo.word_class in typos.WORD_CLASSES, typo
+
+
+def test_every_kind_of_edit_keeps_the_first_letter():
+    rng = random.Random(1)
+    for word in ("University", "Politécnica", "Çukurova", "Medellín"):
+        for kind in typos.KINDS:
+            for i in typos.positions(word, kind):
+                assert typos.misspell(word, kind, i, rng)[0] == word[0], (word, kind, i)
+
+
+def test_repeated_typos_share_one_misspelling_per_pair():
+    committed = typos.read_typos(DATA / "typos_dev.csv")
+    pairs = Counter((t.page, t.misspelt) for t in committed if t.mode == "repeated")
+    assert pairs and set(pairs.values()) == {2}
+
+
+def test_pages_hold_100_names_without_the_typos_own_sources():
+    committed = typos.read_typos(DATA / "typos_heldout.csv")[:25]
+    correct = [r["name"] for r in rows("heldout")]
+    for page, names in typos.pages(committed, correct).items():
+        members = [t for t in committed if t.page == page]
+        assert len(names) == typos.PAGE_SIZE
+        assert not {t.expected for t in members} & set(names[len(members) :])
+
+
+@pytest.mark.parametrize("module", [build_corpus, typos, evaluate])
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
