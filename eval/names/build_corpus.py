@@ -135,18 +135,19 @@ def data_license(tarball: Path) -> str:
 
 
 _DOMAIN_LIKE = re.compile(r"\S+\.[a-z]{2,}|.*(?:://|www\.).*")
+_NOTE = re.compile(r".*:|(?i:notes?)\s*:.*")  # "University official webmail:", "Notes : ..."
 _MOJIBAKE = re.compile(r"Ã.|Â|â€|Å[^\w]|Ä[\x80-\xbf]|\ufffd|&[a-z]+;|&#\d+;|\w\?")
 
 
 def is_broken(name: str) -> bool:
-    """Obviously broken text, decided mechanically: a domain or URL instead of a name,
+    """Obviously broken text, decided mechanically: a domain, URL or note instead of a name,
     mojibake (``UniversitÃ©``), replacement, control or private-use characters, HTML
     entities, ``?`` standing for a letter, a non-Latin script or fewer than four letters.
 
     >>> [is_broken(n) for n in ("Université Laval", "UniversitÃ© Laval", "Universit? X")]
     [False, True, True]
     """
-    if _DOMAIN_LIKE.fullmatch(name) or _MOJIBAKE.search(name):
+    if _DOMAIN_LIKE.fullmatch(name) or _NOTE.fullmatch(name) or _MOJIBAKE.search(name):
         return True
     if any(unicodedata.category(c) in ("Cc", "Cf", "Co") for c in name):
         return True
