@@ -50,7 +50,7 @@ test: $(DEV)
 
 ## Lint with ruff.
 lint: $(DEV)
-	$(VENV)/bin/ruff check pipeline schemas tests bench
+	$(VENV)/bin/ruff check pipeline schemas tests bench eval
 
 ## Benchmark build, diff and history against a plain pandas.read_html script (writes bench/results.json).
 bench: $(DEV)

@@ -93,7 +93,11 @@ def test_typo_generator_changes_one_word_never_its_first_letter(sources):
     assert committed
     for typo in generated + committed:
         assert typo.misspelt != typo.word and typo.misspelt[0] == typo.word[0], typo
-        assert typo.name_raw.replace(typo.misspelt, typo.word, 1) == typo.expected, typo
+        raw_words = typos.WORD_RE.findall(typo.name_raw)
+        expected_words = typos.WORD_RE.findall(typo.expected)
+        pairs = zip(raw_words, expected_words, strict=True)
+        differ = [(a, b) for a, b in pairs if a != b]
+        assert differ == [(typo.misspelt, typo.word)], typo
         assert typo.kind in typos.KINDS and typo.word_class in typos.WORD_CLASSES, typo
 
 

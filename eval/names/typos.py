@@ -52,6 +52,7 @@ SINGLE_PER_PAGE = 10
 PAIRS_PER_PAGE = 5
 REPEATED_PER_CLASS = 60   # repeated pairs wanted per word class and part (fewer if rarer)
 MIN_WORD = 4              # shorter words are left alone (``and``, ``of``)
+GENERIC_PLACE_WORD = 2    # a word in this many place names is generic (unless a country)
 COMMON_ZIPF = 3.0
 #: Languages whose frequent words count as "common" (and whose words a typo may not become).
 LANGUAGES = (
@@ -151,7 +152,7 @@ def misspell(word: str, kind: str, i: int, rng: random.Random) -> str:
         return word[:i] + word[i + 1 :]
     if kind == "insertion":
         letter = rng.choice(NEIGHBOURS[word[i - 1].lower()])
-        return word[:i] + _same_case(letter, word[i - 1]) + word[i:]
+        return word[:i] + _same_case(letter, word[min(i, len(word) - 1)]) + word[i:]
     if kind == "neighbour_key":
         letter = rng.choice(NEIGHBOURS[word[i].lower()])
         return word[:i] + _same_case(letter, word[i]) + word[i + 1 :]
@@ -197,14 +198,21 @@ def vocabulary() -> frozenset[str]:
 
 @cache
 def places() -> frozenset[str]:
-    """Folded words (>= MIN_WORD letters) of pycountry's country and subdivision names."""
+    """Folded words (>= MIN_WORD letters) of pycountry's country and subdivision names,
+    without the generic ones that recur in several names (``City``, ``Region``, ``North``)
+    unless they are a country's whole name (``Mexico``)."""
     import pycountry
 
-    names = [c.name for c in pycountry.countries]
-    names += [getattr(c, "common_name", "") for c in pycountry.countries]
-    names += [s.name for s in pycountry.subdivisions]
+    names = {c.name for c in pycountry.countries}
+    names |= {getattr(c, "common_name", "") for c in pycountry.countries}
+    names |= {s.name for s in pycountry.subdivisions}
+    used_in: dict[str, int] = {}
+    for name in names:
+        for word in {fold(w) for w in WORD_RE.findall(name or "") if len(w) >= MIN_WORD}:
+            used_in[word] = used_in.get(word, 0) + 1
+    countries = {fold(name) for name in names if name and WORD_RE.fullmatch(name)}
     return frozenset(
-        fold(w) for name in names for w in WORD_RE.findall(name or "") if len(w) >= MIN_WORD
+        word for word, count in used_in.items() if count < GENERIC_PLACE_WORD or word in countries
     )
 
 
