@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import doctest
 import hashlib
+import json
 import random
 from collections import Counter
 
@@ -122,6 +123,17 @@ def test_pages_hold_100_names_without_the_typos_own_sources():
         members = [t for t in committed if t.page == page]
         assert len(names) == typos.PAGE_SIZE
         assert not {t.expected for t in members} & set(names[len(members) :])
+
+
+def test_evaluation_runs_on_the_public_api_and_writes_its_figures(tmp_path, capsys):
+    target = tmp_path / "results.json"
+    assert evaluate.main(["--part", "dev", "--limit", "20", "--json", str(target)]) == 0
+    figures = json.loads(target.read_text(encoding="utf-8"))["parts"]["dev"]
+    assert set(figures) == {"alone", "page"}
+    for mode in figures.values():
+        assert set(mode["status"]) == set(evaluate.TARGETS)
+        assert mode["corpus_names"] == 20
+    assert "false fixes on correct names" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("module", [build_corpus, typos, evaluate])
