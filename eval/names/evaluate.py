@@ -226,7 +226,13 @@ def typo_names(part: str, limit: int | None) -> list[typo_corpus.Typo]:
     if limit is None:
         return typos
     single = [t for t in typos if t.mode == "single"][:limit]
-    repeated = [t for t in typos if t.mode == "repeated"][: max(2, limit // 10)]
+    quota = 2 * max(1, limit // 40)  # names (two per pair) of each word class
+    kept: dict[str, int] = {}
+    repeated = []
+    for typo in (t for t in typos if t.mode == "repeated"):
+        if kept.get(typo.word_class, 0) < quota:
+            kept[typo.word_class] = kept.get(typo.word_class, 0) + 1
+            repeated.append(typo)
     return single + repeated
 
 
