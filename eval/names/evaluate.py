@@ -115,7 +115,12 @@ class Outcome:
         return self.fixed or on_the_way(self.raw, self.result, self.expected)
 
 
-def _outcome(raw: str, expected: str, cleaned) -> Outcome:
+def _outcome(raw: str, expected: str, clean: Callable) -> Outcome:
+    try:
+        cleaned = clean(raw)
+    except Exception as exc:
+        exc.add_note(f"while cleaning the name {raw!r}")
+        raise
     fixers = tuple(dict.fromkeys(change.fixer for change in cleaned.changes))
     return Outcome(raw, expected, cleaned.name, fixers)
 
@@ -123,7 +128,7 @@ def _outcome(raw: str, expected: str, cleaned) -> Outcome:
 def clean_alone(names: Sequence[tuple[str, str]]) -> list[Outcome]:
     from pipeline.names import clean_name
 
-    return [_outcome(raw, expected, clean_name(raw)) for raw, expected in names]
+    return [_outcome(raw, expected, clean_name) for raw, expected in names]
 
 
 def clean_pages(pages: Iterable[tuple[Sequence[str], Sequence[tuple[str, str]]]]) -> list[Outcome]:
@@ -133,8 +138,18 @@ def clean_pages(pages: Iterable[tuple[Sequence[str], Sequence[tuple[str, str]]]]
     found = []
     for page_names, scored in pages:
         cleaner = NameCleaner(list(page_names))
-        found += [_outcome(raw, expected, cleaner.clean(raw)) for raw, expected in scored]
+        found += [_outcome(raw, expected, cleaner.clean) for raw, expected in scored]
     return found
+
+
+def page_2024() -> dict:
+    """The 2024 page cleaned as one page, against its golden clean names."""
+    rows = typo_corpus.read_csv(typo_corpus.GOLDEN_2024)
+    outcomes = clean_pages([([r["name_raw"] for r in rows],
+                             [(r["name_raw"], r["name"]) for r in rows])])
+    exact = [o for o in outcomes if o.result == o.expected]
+    return {**ratio(len(exact), len(outcomes)),
+            "_differs": [o for o in outcomes if o.result != o.expected]}
 
 
 Page = tuple[list[str], list[tuple[str, str]]]  # (all its names, the (raw, expected) scored)
@@ -330,6 +345,11 @@ def listing(title: str, outcomes: Sequence[Outcome], count: int) -> list[str]:
     return lines
 
 
+def emit(lines: list[str]) -> None:
+    if lines:
+        print("\n".join(lines))
+
+
 def verdicts(figures: dict) -> dict[str, str]:
     """PASS / FAIL / n/a of each figure that has a target."""
     reference = figures["recall_vocabulary"]["percent"]
@@ -370,13 +390,18 @@ def main(argv: list[str] | None = None) -> int:
             print()
             print("\n".join(report(part, mode, figures)))
             if part == "dev":
-                print("\n".join(listing("false fixes", figures["_false_fixes"], args.show)))
+                emit(listing("false fixes", figures["_false_fixes"], args.show))
                 wrong = [o for o in figures["_bad_changes"] if o.expected != o.raw]
-                print("\n".join(listing("wrong changes of misspelt names", wrong, args.show // 2)))
+                emit(listing("wrong changes of misspelt names", wrong, args.show // 2))
                 if figures["_unlabelled"]:
                     print(f"  {len(figures['_unlabelled'])} changed dev names have no hand label "
                           "(taken as correct): check them (--worksheet FILE) and add them to "
                           "eval/names/data/labels.csv")
+    golden = page_2024()
+    verdict = "PASS" if golden["hits"] == golden["total"] else "FAIL"
+    print(f"\n== the 2024 page as one page ==\n  {'names as in tests/golden/clean_names.csv':<47} "
+          f"{show(golden):<24} target all{'':<32} {verdict}")
+    emit(listing("differences", golden["_differs"], args.show))
     if args.worksheet is not None and "dev" in results:
         unlabelled = [o for mode in MODES for o in results["dev"][mode]["_unlabelled"]]
         count = write_worksheet(args.worksheet, unlabelled)
@@ -391,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
             "targets": {k: {"op": op, "value": v} for k, (op, v) in TARGETS.items()},
             "limit": args.limit,
             "parts": {p: {m: public(f) for m, f in modes.items()} for p, modes in results.items()},
+            "page_2024": {"status": verdict, "hits": golden["hits"], "total": golden["total"]},
         }
         target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
                           encoding="utf-8")
