@@ -6,13 +6,14 @@ names), so it keeps working wherever the cleaner's internals move. For each part
 corpus (``dev``: tuned on, its changes checked by hand in data/labels.csv; ``heldout``:
 never looked at, every name taken as correct) and each mode it prints:
 
-* false fixes: correct names (expected == raw) the cleaner changed, harmless changes aside;
+* false fixes: correct names (expected == raw) the cleaner changed beyond case or spacing;
 * precision of changes: among all names it changed (corpus and typo names), those whose
-  result is right or harmless;
+  every edit is one the expected name needs (right, harmless, or a fix in part);
 * recall on one-typo names (data/typos_*.csv) by typo kind and word class, and when the
   same misspelling is on two names of one page;
 
-each beside its target from the issue, with PASS/FAIL, and writes results.json.
+each beside its target, with PASS/FAIL; then the 2024 page cleaned as one page against its
+golden clean names. It writes the figures to results.json (full runs, or ``--json``).
 
     .venv/bin/python -m eval.names.evaluate [--part dev|heldout|all] [--limit N] [--show N]
 """
@@ -254,7 +255,8 @@ def typo_names(part: str, limit: int | None) -> list[typo_corpus.Typo]:
 def evaluate_part(part: str, limit: int | None) -> dict[str, dict]:
     names = corpus_names(part, limit)
     typos = typo_names(part, limit)
-    correct = [raw for raw, expected in names if raw == expected]
+    # pages are filled from the whole part, so even a --limit run cleans pages of 100
+    correct = [raw for raw, expected in corpus_names(part, None) if raw == expected]
     pages = typo_corpus.pages(typos, correct)
     by_page: dict[int, list[typo_corpus.Typo]] = {}
     for typo in typos:
