@@ -298,8 +298,8 @@ def single_typos(
         by_class: dict[str, list[tuple[int, int, str]]] = {}
         for span in _candidates(source.name):
             by_class.setdefault(lexicon.word_class(span[2]), []).append(span)
-        options = sorted(
-            (made[(kind, word_class)], KINDS.index(kind), kind, word_class, span)
+        options = sorted(  # least made first; ties settled by the seeded generator
+            (made[(kind, word_class)], rng.random(), kind, word_class, span)
             for word_class, spans in by_class.items()
             for span in spans
             for kind in KINDS
@@ -323,7 +323,7 @@ def repeated_typos(
     sources: Sequence[Source], part: str, lexicon: Lexicon, rng: random.Random, first_page: int
 ) -> list[Typo]:
     """Pairs of names sharing a word, both with the same misspelling of it. A word may serve
-    up to three pairs (each a different kind of typo, on different pages)."""
+    up to three pairs (on different pages), the kinds of typo taken in turn."""
     holders: dict[str, list[tuple[Source, int, int]]] = {}
     for source in sources:
         for start, end, word in _candidates(source.name):
