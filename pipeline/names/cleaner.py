@@ -90,6 +90,24 @@ class NameCleaner:
             resources=self.resources,
         )
         self._cache: dict[str, CleanedName] = {}
+        self._alone: NameCleaner | None = None
+
+    def identity_name(self, raw: str) -> str:
+        """The name a partner's id is computed from: ``raw`` cleaned on its own.
+
+        Every fixer runs, without the page's evidence (the curated overrides still apply),
+        so the result depends on this one name only: no other row of the page can move it.
+        Page evidence may improve :attr:`CleanedName.name`, never this.
+
+        >>> page = ["University of California Davis", "University of California, San Diego"]
+        >>> NameCleaner(page).identity_name("University of California Davis")
+        'University of California Davis'
+        """
+        if not self.page_names:
+            return self.clean(raw).name
+        if self._alone is None:
+            self._alone = NameCleaner(overrides=self.overrides, resources=self.resources)
+        return self._alone.clean(raw).name
 
     def _context_for(self, unicode_clean: str) -> PageContext:
         base = self.context
