@@ -1,7 +1,9 @@
 """Stable partner identities that survive spacing, case, accent and word-order edits on the page.
 
-A partner_id is ``<country code>-<8 hex>``, the hex being a hash of the clean name's fingerprint
-(OpenRefine's fingerprint keyer). Row order never enters it, so reordering the page keeps every id.
+A partner_id is ``<country code>-<8 hex>``, the hex being a hash of the fingerprint (OpenRefine's
+fingerprint keyer) of the name cleaned on its own (``NameCleaner.identity_name``: no page
+evidence, curated overrides applied). So a row's id depends on that row only: other rows, added,
+removed or reordered, never move it; page evidence may improve the published name, not the id.
 When one name is listed more than once in a country, the oldest agreement keeps the plain id and
 the others get their agreement type (then a counter) appended, readable: ``TW-1a2b3c4d-MS``.
 """

@@ -188,14 +188,16 @@ def normalize_page(page: ParsedPage, fallback_date: dt.date | None = None) -> No
     types = _agreement_types(page, result)
     cleaner = NameCleaner(record.name for record in page.records)
     pending: list[tuple[dict, list[dict]]] = []
+    identity_names: list[str] = []  # each row's own key: other rows never move its id
     for record in page.records:
         row, audit = _normalize_record(record, cleaner, types, result)
         if row is not None:
             row["snapshot_date"] = snapshot_date
             pending.append((row, audit))
+            identity_names.append(cleaner.identity_name(record.name))
     ids = assign_partner_ids(
         [row["country_code"] for row, _ in pending],
-        [row["name"] for row, _ in pending],
+        identity_names,
         [row["agreement_type"] for row, _ in pending],
         [row["initial_date"] for row, _ in pending],
     )

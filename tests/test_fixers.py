@@ -10,43 +10,35 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import fixers
 from pipeline.config import DATA_DIR
-from pipeline.fixers import (
-    REGISTRY,
-    Change,
-    Fixer,
-    PageContext,
-    apply_case,
-    apply_overrides,
-    default_spelling_index,
-    describe_changes,
-    fix_function_word_case,
-    fix_punctuation,
-    fix_spelling,
-    fix_unicode,
-    fold,
-    is_common_english,
-    is_known_word,
-    load_overrides,
-    load_vocabulary,
-    replay_changes,
-    restore_accents,
-    spelling_suggestions,
-)
+from pipeline.names.context import PageContext
+from pipeline.names.fixers.accents import restore_accents
+from pipeline.names.fixers.casing import fix_function_word_case
+from pipeline.names.fixers.overrides import apply_overrides, override_tokens
+from pipeline.names.fixers.punctuation import fix_punctuation
+from pipeline.names.fixers.spelling import fix_spelling, spelling_index, spelling_suggestions
+from pipeline.names.fixers.unicode import fix_unicode
+from pipeline.names.records import Change, Override, describe_changes, replay_changes
+from pipeline.names.registry import REGISTRY, Fixer, FixerRegistry
+from pipeline.names.resources import LONG_WORD, default_resources
+from pipeline.names.text import apply_case, fold
 from tests.typos import one_edit
+
+RESOURCES = default_resources()
 
 # --------------------------------------------------------------------------------------------
 # Registry
 
 
 def test_registry_order_is_fixed():
-    assert REGISTRY.names == ("unicode", "punctuation", "spelling", "accents", "casing", "override")
+    assert REGISTRY.names == (
+        "unicode", "punctuation", "spelling", "accents", "casing", "system_comma", "override",
+    )  # fmt: skip
 
 
 def test_registry_rejects_duplicate_names():
     with pytest.raises(ValueError):
-        fixers.FixerRegistry([Fixer("a", fix_unicode), Fixer("a", fix_unicode)])
+        FixerRegistry([Fixer("a", fix_unicode), Fixer("a", fix_unicode)])
 
 
 def test_registry_records_each_fixer_change_in_order():
@@ -176,10 +168,10 @@ def test_fix_spelling_leaves_real_words_and_names(word):
 
 def test_typos_are_not_known_words_and_real_words_are():
     for typo in ("Univetsitas", "Agricultual", "Univesité", "Institue"):
-        assert not is_known_word(typo)
+        assert not RESOURCES.is_known_word(typo)
     # Real words near the vocabulary (the only ones the spelling fixer ever asks about).
     for word in ("Sains", "Teknologi", "Unibersidad", "Politechnika"):
-        assert is_known_word(word)
+        assert RESOURCES.is_known_word(word)
 
 
 def test_spelling_keeps_case_pattern():
@@ -215,11 +207,11 @@ def test_token_used_elsewhere_on_the_page_is_only_suggested():
 
 
 def test_vocabulary_index_matches_brute_force():
-    vocabulary = load_vocabulary()
+    vocabulary = RESOURCES.vocabulary
     from rapidfuzz.distance import OSA
 
     for token in ("univetsitas", "agricultual", "institue", "scool", "statisitcal", "sains"):
-        budget = 2 if len(token) >= fixers.LONG_WORD else 1
+        budget = 2 if len(token) >= LONG_WORD else 1
         brute = {
             (w, OSA.distance(token, fold(w)))
             for w in vocabulary.words
@@ -252,15 +244,15 @@ def _expected(word: str, typo: str) -> str:
 
 def _classify_typo(word: str, typo: str) -> str:
     """``fixed``, an honest refusal (``known``, ``vocabulary``, ``ambiguous``), or ``wrong``."""
-    decision = default_spelling_index().decide(typo)
+    decision = spelling_index(RESOURCES).decide(typo)
     if decision.action == "fix":
         return "fixed" if decision.replacement == _expected(word, typo) else "wrong"
     if decision.action == "suggest" and len(decision.candidates) > 1:
         assert _expected(word, typo) in decision.candidates
         return "ambiguous"
-    if fold(typo) in load_vocabulary().by_folded:
+    if fold(typo) in RESOURCES.vocabulary.by_folded:
         return "vocabulary"  # the edit produced another vocabulary word (Sciences -> Science)
-    if is_known_word(typo):
+    if RESOURCES.is_known_word(typo):
         return "known"  # the edit produced a real word of some language (Collegi, Graduated)
     return "wrong"
 
@@ -367,9 +359,9 @@ def test_restore_accents_from_page_spelling():
 
 
 def test_vocabulary_accented_words_never_rewrite_common_english():
-    vocabulary = load_vocabulary()
+    vocabulary = RESOURCES.vocabulary
     for folded in vocabulary.accentable:
-        if is_common_english(folded):
+        if RESOURCES.is_common_english(folded):
             assert vocabulary.accent_forms(folded) == (), folded
 
 
@@ -423,25 +415,25 @@ def test_overrides_file_is_reviewable():
 def test_override_phrase_and_whole_words_only():
     assert apply_overrides("The University of San Paulo") == "The University of São Paulo"
     assert apply_overrides("San Paulonia Institute") == "San Paulonia Institute"
-    ctx = PageContext(overrides=(fixers.Override("X Univ", "X University", "name", "test"),))
+    ctx = PageContext(overrides=(Override("X Univ", "X University", "name", "test"),))
     assert apply_overrides("X Univ", ctx) == "X University"
     assert apply_overrides("X Univ Tokyo", ctx) == "X Univ Tokyo"
 
 
 def test_override_tokens_are_protected_from_automatic_fixers():
     name = "Karlsruhe Institue of Technology"
-    override = fixers.Override("Institue of", "Institut of", "phrase", "test")
-    ctx = PageContext(overrides=(override,), protected=fixers.override_tokens(name, [override]))
+    override = Override("Institue of", "Institut of", "phrase", "test")
+    ctx = PageContext(overrides=(override,), protected=override_tokens(name, [override]))
     assert REGISTRY.apply(name, ctx)[0] == "Karlsruhe Institut of Technology"
     assert REGISTRY.apply(name)[0] == "Karlsruhe Institute of Technology"  # without it
     # An entry that maps a phrase to itself keeps it as written.
-    keep = fixers.Override("Agricultual", "Agricultual", "phrase", "test")
-    ctx = PageContext(overrides=(keep,), protected=fixers.override_tokens("Agricultual", [keep]))
+    keep = Override("Agricultual", "Agricultual", "phrase", "test")
+    ctx = PageContext(overrides=(keep,), protected=override_tokens("Agricultual", [keep]))
     assert REGISTRY.apply("Agricultual University", ctx) == ("Agricultual University", ())
 
 
 def test_default_overrides_load():
-    assert any(o.match == "San Paulo" for o in load_overrides())
+    assert any(o.match == "San Paulo" for o in RESOURCES.overrides)
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,7 +503,7 @@ def test_changes_replay_to_the_result_and_a_second_pass_changes_nothing(text, us
 
 def test_known_words_list_is_generated_from_the_current_vocabulary():
     """The list must be regenerated when the vocabulary, languages or threshold change."""
-    from pipeline.wordlist import COMMON_ENGLISH_FILE, KNOWN_WORDS_FILE, fingerprint_of_inputs
+    from pipeline.names.wordlist import COMMON_ENGLISH_FILE, KNOWN_WORDS_FILE, fingerprint_of_inputs
 
     for path in (KNOWN_WORDS_FILE, COMMON_ENGLISH_FILE):
         with path.open(encoding="utf-8") as handle:
@@ -524,9 +516,9 @@ def test_known_words_list_agrees_with_wordfreq_on_near_vocabulary_tokens():
     """Spot check against the full frequency lists for every one-edit typo of a few words."""
     from wordfreq import zipf_frequency
 
-    from pipeline.fixers import KNOWN_WORD_LANGUAGES, KNOWN_WORD_ZIPF, fold, load_vocabulary
+    from pipeline.names.wordlist import KNOWN_WORD_LANGUAGES, KNOWN_WORD_ZIPF
 
-    vocabulary = load_vocabulary()
+    vocabulary = RESOURCES.vocabulary
     letters = "abcdefghijklmnopqrstuvwxyz"
     for word in ("university", "institute", "technology", "science", "sains", "college"):
         variants = {word[:i] + word[i + 1:] for i in range(1, len(word))}
@@ -535,4 +527,4 @@ def test_known_words_list_agrees_with_wordfreq_on_near_vocabulary_tokens():
             if not vocabulary.near(fold(token)):
                 continue
             full = max(zipf_frequency(token, lang) for lang in KNOWN_WORD_LANGUAGES)
-            assert is_known_word(token) == (full >= KNOWN_WORD_ZIPF), token
+            assert RESOURCES.is_known_word(token) == (full >= KNOWN_WORD_ZIPF), token

@@ -11,8 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.fixers import Override, fold, is_known_word, load_vocabulary, replay_changes
-from pipeline.names import REGISTRY, CleanedName, NameCleaner, clean_name, split_name
+from pipeline.names import (
+    REGISTRY,
+    CleanedName,
+    NameCleaner,
+    Override,
+    clean_name,
+    replay_changes,
+    split_name,
+)
+from pipeline.names.resources import default_resources
+from pipeline.names.text import fold
 from tests.typos import EDITS, one_edit
 
 GOLDEN = Path(__file__).parent / "golden" / "clean_names.csv"
@@ -261,7 +270,8 @@ def _edit(word: str, rng: random.Random) -> str:
 def _honest_refusal(typo: str, result: CleanedName) -> bool:
     """A typo may be left alone when it is a real word, a vocabulary word, or equally close
     to several words (then it must be offered for review)."""
-    if fold(typo) in load_vocabulary().by_folded or is_known_word(typo):
+    resources = default_resources()
+    if fold(typo) in resources.vocabulary.by_folded or resources.is_known_word(typo):
         return True
     return any(s.token == typo and len(s.candidates) > 1 for s in result.suggestions)
 

@@ -1,15 +1,4 @@
-"""Page-aware cleaning of institution names, and their split into institution / unit.
-
-:class:`NameCleaner` is built once per page from all its names. It learns what the page
-itself says (its words, its accented spellings, its ``System, Campus`` names) and cleans
-each name with the fixers of :mod:`pipeline.fixers` plus the page-aware ``system_comma``
-fixer, in this order::
-
-    unicode, punctuation, spelling, accents, casing, system_comma, override
-
-:meth:`NameCleaner.clean` returns a :class:`CleanedName`: the clean name, its parts, every
-change made (replaying them rebuilds the clean name from the raw one) and suggestions for
-review.
+"""Split a clean name into institution, unit and abbreviation.
 
 Splitting (:func:`split_name`), with rules from ``data/name_structure.csv``:
 
@@ -40,51 +29,19 @@ Splitting (:func:`split_name`), with rules from ``data/name_structure.csv``:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
 
-from pipeline.config import DATA_DIR
-from pipeline.fixers import (
-    REGISTRY as BASE_REGISTRY,
-)
-from pipeline.fixers import (
-    TOKEN_RE,
-    Change,
-    Fixer,
-    FixerRegistry,
-    Override,
-    PageContext,
-    Suggestion,
-    case_pattern,
-    fix_punctuation,
-    fix_unicode,
-    fold,
-    has_diacritics,
-    load_function_words,
-    load_overrides,
-    load_vocabulary,
-    override_tokens,
-    spelling_suggestions,
-)
-from pipeline.reference import read_table
+import pycountry
 
-__all__ = [
-    "REGISTRY",
-    "Change",
-    "CleanedName",
-    "NameCleaner",
-    "NameParts",
-    "Override",
-    "Suggestion",
-    "clean_name",
-    "fix_system_comma",
-    "split_name",
-]
+from pipeline.config import DATA_DIR
+from pipeline.names.resources import Resources, default_resources
+from pipeline.names.text import TOKEN_RE, case_pattern, fold
+from pipeline.reference import read_table
 
 STRUCTURE_FILE = DATA_DIR / "name_structure.csv"
 
@@ -114,8 +71,8 @@ def _index(phrases: Iterable[tuple[str, ...]]) -> PhraseIndex:
     return {first: tuple(group) for first, group in index.items()}
 
 
-@cache
-def load_keywords(path: Path = STRUCTURE_FILE) -> Keywords:
+def read_keywords(path: Path = STRUCTURE_FILE) -> Keywords:
+    """Read ``name_structure.csv`` (keyword, role)."""
     roles: dict[str, set[tuple[str, ...]]] = {}
     for row in read_table(path):
         phrase = tuple(TOKEN_RE.findall(fold(row["keyword"])))
@@ -153,23 +110,7 @@ def _starts_with(words: list[str], index: PhraseIndex) -> bool:
     return False
 
 
-@cache
-def _vocabulary_folded() -> frozenset[str]:
-    return frozenset(load_vocabulary().by_folded)
-
-
-@cache
-def _all_function_words() -> frozenset[str]:
-    words: set[str] = set()
-    for group in load_function_words().values():
-        words |= {w.rstrip("'’") for w in group}
-    return frozenset(words)
-
-
-@cache
 def _country_names() -> frozenset[str]:
-    import pycountry
-
     names = set()
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
@@ -179,10 +120,49 @@ def _country_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@dataclass(frozen=True)
+class Structure:
+    """What splitting consults: keywords, vocabulary and function words (folded), countries."""
+
+    keywords: Keywords
+    vocabulary: frozenset[str]
+    function_words: frozenset[str]
+    countries: frozenset[str]
+    embedded_start: re.Pattern[str]
+
+    @property
+    def subject_words(self) -> frozenset[str]:
+        return self.vocabulary | self.function_words
+
+    @classmethod
+    def build(cls, resources: Resources) -> Structure:
+        keywords = read_keywords()
+        function_words: set[str] = set()
+        for group in resources.function_words.values():
+            function_words |= {w.rstrip("'’") for w in group}
+        # A cheap first test for _embedded_unit_cut on folded text: a unit word after at
+        # least two other words.
+        firsts = sorted(keywords.embedded_unit)
+        embedded = re.compile(r" (?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W\d_])")
+        return cls(
+            keywords=keywords,
+            vocabulary=frozenset(resources.vocabulary.by_folded),
+            function_words=frozenset(function_words),
+            countries=_country_names(),
+            embedded_start=embedded,
+        )
+
+
+def _structure() -> Structure:
+    # Splitting is a pure function of the name over the default resources (its answers
+    # are remembered per name below).
+    return default_resources().derived("structure", Structure.build)
+
+
 def _is_country(text: str) -> bool:
     text = fold(text).strip()
     text = text.removeprefix("the ")
-    return text in _country_names()
+    return text in _structure().countries
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,7 +204,7 @@ def _is_acronym_word(word: str) -> bool:
 
 
 def _has_keyword(text: str) -> bool:
-    keywords = load_keywords()
+    keywords = _structure().keywords
     words = TOKEN_RE.findall(fold(text))
     return _contains(words, keywords.institution) or _contains(words, keywords.organisation)
 
@@ -236,7 +216,7 @@ def _is_acronym_group(content: str) -> bool:
     words = content.split()
     if not 1 <= len(words) <= 3 or not _is_acronym_word(words[0]):
         return False
-    function_words = _all_function_words()
+    function_words = _structure().function_words
     for word in words[1:]:
         if not (word in function_words or word[:1].isupper()):
             return False
@@ -321,7 +301,7 @@ class _Part(NamedTuple):
 
 
 def _strength(words: list[str]) -> int:
-    keywords = load_keywords()
+    keywords = _structure().keywords
     if _contains(words, keywords.institution):
         return 3
     if _contains(words, keywords.organisation):
@@ -332,7 +312,7 @@ def _strength(words: list[str]) -> int:
 @lru_cache(maxsize=65536)
 def _classify(text: str) -> tuple[str, int]:
     """("unit" | "institution" | "other", strength) of one part."""
-    keywords = load_keywords()
+    keywords = _structure().keywords
     words = TOKEN_RE.findall(fold(_outside_parentheses(text)))
     if words[:1] == ["the"]:
         words = words[1:]
@@ -352,23 +332,10 @@ def _subject_named(text: str) -> bool:
         words = words[1:]
     if len(words) < 3 or words[1] != "of":
         return False
-    if (words[0],) not in load_keywords().institution.get(words[0], ()):
+    if (words[0],) not in _structure().keywords.institution.get(words[0], ()):
         return False
-    allowed = _subject_words()
+    allowed = _structure().subject_words
     return all(w in allowed for w in words[2:])
-
-
-@cache
-def _subject_words() -> frozenset[str]:
-    return _vocabulary_folded() | _all_function_words()
-
-
-@cache
-def _embedded_start() -> re.Pattern[str]:
-    """A cheap first test for :func:`_embedded_unit_cut` on folded text: a unit word after
-    at least two other words."""
-    firsts = sorted(load_keywords().embedded_unit)
-    return re.compile(r" (?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W\d_])")
 
 
 @lru_cache(maxsize=65536)
@@ -380,17 +347,17 @@ def _embedded_unit_cut(text: str) -> int | None:
     so ``Polytechnic Institute of Surabaya`` is not cut.
     """
     second_space = text.find(" ", text.find(" ") + 1)
-    if second_space < 0 or _embedded_start().search(fold(text), second_space) is None:
+    if second_space < 0 or _structure().embedded_start.search(fold(text), second_space) is None:
         return None
-    keywords = load_keywords()
+    keywords = _structure().keywords
     starts = keywords.embedded_unit
     words = TOKEN_RE.findall(fold(text))
     if not any(w in starts for w in words[2:]) or _strength(words) < 3:
         return None
     matches = list(TOKEN_RE.finditer(text))
     folded = [fold(m.group()) for m in matches]
-    vocabulary = _vocabulary_folded()
-    function_words = _all_function_words()
+    vocabulary = _structure().vocabulary
+    function_words = _structure().function_words
     for i in range(2, len(matches)):
         if folded[i] not in starts or case_pattern(matches[i].group()) != "title":
             continue
@@ -498,10 +465,6 @@ abbreviation=None)
     return NameParts(institution, ", ".join(units) or None, abbreviation)
 
 
-# --------------------------------------------------------------------------------------------
-# Page-aware fixer: a comma between a system name and its campus
-
-
 def system_names(names: Iterable[str]) -> tuple[str, ...]:
     """Names the page follows with ``, <place>``: ``University of California, San Diego``.
 
@@ -514,18 +477,18 @@ def system_names(names: Iterable[str]) -> tuple[str, ...]:
         pieces = [p.text for p in _parts(core)]
         for left, right in pairwise(pieces):
             kind, strength = _classify(left)
-            if kind == "institution" and strength == 3 and _is_place(right):
+            if kind == "institution" and strength == 3 and is_place(right):
                 found[left] = None
     return tuple(found)
 
 
-def _is_place(text: str) -> bool:
+def is_place(text: str) -> bool:
     """One to three capitalized words that are not vocabulary, function words or a country."""
     words = text.split()
     if not 1 <= len(words) <= 3 or _is_country(text):
         return False
-    vocabulary = _vocabulary_folded()
-    function_words = _all_function_words()
+    vocabulary = _structure().vocabulary
+    function_words = _structure().function_words
     for word in words:
         tokens = TOKEN_RE.findall(word)
         if not tokens or not word[:1].isupper():
@@ -535,154 +498,3 @@ def _is_place(text: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=256)
-def _system_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(
-        r"(?:^|(?<=, ))(" + alternatives + r") "
-        r"(?=([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2})(?:$|, | \())"
-    )
-
-
-def fix_system_comma(text: str, ctx: PageContext | None = None) -> str:
-    """Put the page's comma between a system name and a campus: ``University of California
-    Davis`` -> ``University of California, Davis`` when the page writes ``University of
-    California, San Diego``.
-
-    Changes only a system name the same page writes with ``, <place>`` and only when one
-    to three capitalized words follow it up to the end of the name or part. Leaves alone:
-    everything without such page evidence (no context: nothing), names where the words
-    after it are vocabulary or function words (``University of California Research
-    Center``), names already with the comma.
-
-    >>> ctx = PageContext(system_names=("University of California",))
-    >>> fix_system_comma("University of California Davis", ctx)
-    'University of California, Davis'
-    >>> fix_system_comma("University of California Davis")
-    'University of California Davis'
-    """
-    if not ctx or not any(name in text for name in ctx.system_names):
-        return text
-
-    def repl(match: re.Match[str]) -> str:
-        return match.group(1) + ", " if _is_place(match.group(2)) else match.group(0)
-
-    return _system_pattern(ctx.system_names).sub(repl, text)
-
-
-#: The fixers :class:`NameCleaner` applies, in order.
-REGISTRY: FixerRegistry = BASE_REGISTRY.inserted_before(
-    "override", Fixer("system_comma", fix_system_comma)
-)
-_OVERRIDE_ONLY = FixerRegistry(f for f in REGISTRY.fixers if f.name in ("unicode", "override"))
-
-
-# --------------------------------------------------------------------------------------------
-# The cleaner
-
-
-@dataclass(frozen=True)
-class CleanedName:
-    """A clean name, its parts, what was changed and what may need a look."""
-
-    name: str
-    institution: str
-    unit: str | None
-    abbreviation: str | None
-    changes: tuple[Change, ...]
-    suggestions: tuple[Suggestion, ...]
-
-
-class NameCleaner:
-    """Cleans the names of one page, using what the whole page says.
-
-    >>> page = ["University of California Davis", "University of California, San Diego"]
-    >>> NameCleaner(page).clean("University of California Davis").name
-    'University of California, Davis'
-    """
-
-    def __init__(
-        self, page_names: Iterable[str] = (), *, overrides: Iterable[Override] | None = None
-    ) -> None:
-        """``overrides``: the curated overrides to use (default: ``name_overrides.csv``)."""
-        self.page_names = tuple(page_names)
-        unicode_clean = [fix_unicode(name) for name in self.page_names]
-        normalized = [fix_punctuation(name) for name in unicode_clean]
-        self._on_page = {
-            u: frozenset(t.lower() for t in TOKEN_RE.findall(u)) for u in unicode_clean
-        }
-        counts: Counter[str] = Counter()
-        accented: dict[str, set[str]] = {}
-        bigrams: dict[tuple[str, str], tuple[str, str]] = {}
-        for name in normalized:
-            tokens = TOKEN_RE.findall(name)
-            counts.update({t.lower() for t in tokens})
-            for token in tokens:
-                if has_diacritics(token):
-                    accented.setdefault(fold(token), set()).add(token.lower())
-            for a, b in pairwise(tokens):
-                if has_diacritics(a) or has_diacritics(b):
-                    key = (fold(a), fold(b))
-                    pair = (a.lower(), b.lower())
-                    bigrams[key] = pair if bigrams.get(key, pair) == pair else ("", "")
-        self.overrides = load_overrides() if overrides is None else tuple(overrides)
-        self._whole_name_overrides = frozenset(
-            name for o in self.overrides if o.scope == "name" for name in (o.match, o.replacement)
-        )
-        self.context = PageContext(
-            page_words=dict(counts),
-            accented_words={k: frozenset(v) for k, v in accented.items()},
-            accented_bigrams=bigrams,
-            system_names=system_names(normalized),
-            overrides=self.overrides,
-        )
-        self._cache: dict[str, CleanedName] = {}
-
-    def clean(self, raw: str) -> CleanedName:
-        """Clean one name; results are cached per raw string."""
-        cached = self._cache.get(raw)
-        if cached is not None:
-            return cached
-        unicode_clean = fix_unicode(raw)
-        base = self.context
-        ctx = PageContext(
-            page_words=base.page_words,
-            own_words=self._on_page.get(unicode_clean, frozenset()),
-            accented_words=base.accented_words,
-            accented_bigrams=base.accented_bigrams,
-            system_names=base.system_names,
-            protected=override_tokens(unicode_clean, self.overrides),
-            overrides=base.overrides,
-        )
-        registry = REGISTRY
-        if unicode_clean in self._whole_name_overrides:
-            registry = _OVERRIDE_ONLY  # an override of the whole name wins over every fix
-        name, changes = registry.apply(raw, ctx)
-        parts = split_name(name)
-        result = CleanedName(
-            name=name,
-            institution=parts.institution,
-            unit=parts.unit,
-            abbreviation=parts.abbreviation,
-            changes=changes,
-            suggestions=spelling_suggestions(name, ctx),
-        )
-        self._cache[raw] = result
-        return result
-
-    def clean_all(self, names: Iterable[str]) -> list[CleanedName]:
-        return [self.clean(name) for name in names]
-
-
-@lru_cache(maxsize=32)
-def _cleaner(page_names: tuple[str, ...]) -> NameCleaner:
-    return NameCleaner(page_names)
-
-
-def clean_name(raw: str, page_names: Iterable[str] = ()) -> CleanedName:
-    """Clean one name, optionally with the other names of its page as context.
-
-    >>> clean_name("Univetsitas Hasanuddin").name
-    'Universitas Hasanuddin'
-    """
-    return _cleaner(tuple(page_names)).clean(raw)

@@ -1,0 +1,164 @@
+"""The name cleaner: runs the registry over one page's names and splits each clean name."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from pipeline.names.context import PageContext, page_accent_keys
+from pipeline.names.fixers.overrides import override_tokens
+from pipeline.names.fixers.punctuation import fix_punctuation
+from pipeline.names.fixers.spelling import spelling_suggestions
+from pipeline.names.fixers.unicode import fix_unicode
+from pipeline.names.records import Change, Override, Suggestion
+from pipeline.names.registry import REGISTRY
+from pipeline.names.resources import Resources, default_resources
+from pipeline.names.split import split_name, system_names
+from pipeline.names.text import TOKEN_RE, fold, has_diacritics, lower
+
+#: An override of the whole name wins over every fix: only these run then.
+_OVERRIDE_ONLY = REGISTRY.only(("unicode", "override"))
+
+
+@dataclass(frozen=True)
+class CleanedName:
+    """A clean name, its parts, what was changed and what may need a look."""
+
+    name: str
+    institution: str
+    unit: str | None
+    abbreviation: str | None
+    changes: tuple[Change, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+def _page_evidence(names: list[str]) -> tuple[dict, dict, dict]:
+    """Token counts, accented spellings and accented word pairs of a page's names."""
+    counts: Counter[str] = Counter()
+    accented: dict[str, set[str]] = {}
+    bigrams: dict[tuple[str, str], tuple[str, str]] = {}
+    for name in names:
+        tokens = TOKEN_RE.findall(name)
+        counts.update({lower(t) for t in tokens})
+        for token in tokens:
+            if has_diacritics(token):
+                accented.setdefault(fold(token), set()).add(lower(token))
+        for a, b in pairwise(tokens):
+            if has_diacritics(a) or has_diacritics(b):
+                key = (fold(a), fold(b))
+                pair = (lower(a), lower(b))
+                bigrams[key] = pair if bigrams.get(key, pair) == pair else ("", "")
+    return dict(counts), {k: frozenset(v) for k, v in accented.items()}, bigrams
+
+
+class NameCleaner:
+    """Cleans the names of one page, using what the whole page says.
+
+    >>> page = ["University of California Davis", "University of California, San Diego"]
+    >>> NameCleaner(page).clean("University of California Davis").name
+    'University of California, Davis'
+    """
+
+    def __init__(
+        self,
+        page_names: Iterable[str] = (),
+        *,
+        overrides: Iterable[Override] | None = None,
+        resources: Resources | None = None,
+    ) -> None:
+        """``overrides``: the curated overrides to use (default: ``name_overrides.csv``);
+        ``resources``: the data to clean with (default: :func:`default_resources`)."""
+        self.resources = resources or default_resources()
+        self.page_names = tuple(page_names)
+        unicode_clean = [fix_unicode(name) for name in self.page_names]
+        normalized = [fix_punctuation(name) for name in unicode_clean]
+        self._on_page = {u: frozenset(lower(t) for t in TOKEN_RE.findall(u)) for u in unicode_clean}
+        counts, accented, bigrams = _page_evidence(normalized)
+        self.overrides = self.resources.overrides if overrides is None else tuple(overrides)
+        self._whole_name_overrides = frozenset(
+            name for o in self.overrides if o.scope == "name" for name in (o.match, o.replacement)
+        )
+        self.context = PageContext(
+            page_words=counts,
+            accented_words=accented,
+            accented_bigrams=bigrams,
+            accent_keys=page_accent_keys(self.resources.vocabulary.accentable, accented, bigrams),
+            system_names=system_names(normalized),
+            overrides=self.overrides,
+            resources=self.resources,
+        )
+        self._cache: dict[str, CleanedName] = {}
+        self._alone: NameCleaner | None = None
+
+    def identity_name(self, raw: str) -> str:
+        """The name a partner's id is computed from: ``raw`` cleaned on its own.
+
+        Every fixer runs, without the page's evidence (the curated overrides still apply),
+        so the result depends on this one name only: no other row of the page can move it.
+        Page evidence may improve :attr:`CleanedName.name`, never this.
+
+        >>> page = ["University of California Davis", "University of California, San Diego"]
+        >>> NameCleaner(page).identity_name("University of California Davis")
+        'University of California Davis'
+        """
+        if not self.page_names:
+            return self.clean(raw).name
+        if self._alone is None:
+            self._alone = NameCleaner(overrides=self.overrides, resources=self.resources)
+        return self._alone.clean(raw).name
+
+    def _context_for(self, unicode_clean: str) -> PageContext:
+        base = self.context
+        return PageContext(
+            page_words=base.page_words,
+            own_words=self._on_page.get(unicode_clean, frozenset()),
+            accented_words=base.accented_words,
+            accented_bigrams=base.accented_bigrams,
+            accent_keys=base.accent_keys,
+            system_names=base.system_names,
+            protected=override_tokens(unicode_clean, self.overrides),
+            overrides=base.overrides,
+            resources=self.resources,
+        )
+
+    def clean(self, raw: str) -> CleanedName:
+        """Clean one name; results are remembered per raw string."""
+        cached = self._cache.get(raw)
+        if cached is not None:
+            return cached
+        unicode_clean = fix_unicode(raw)
+        ctx = self._context_for(unicode_clean)
+        registry = REGISTRY
+        if unicode_clean in self._whole_name_overrides:
+            registry = _OVERRIDE_ONLY
+        name, changes = registry.apply(raw, ctx)
+        parts = split_name(name)
+        result = CleanedName(
+            name=name,
+            institution=parts.institution,
+            unit=parts.unit,
+            abbreviation=parts.abbreviation,
+            changes=changes,
+            suggestions=spelling_suggestions(name, ctx),
+        )
+        self._cache[raw] = result
+        return result
+
+
+_ALONE: list[NameCleaner] = []
+
+
+def clean_name(raw: str, page_names: Iterable[str] = ()) -> CleanedName:
+    """Clean one name, optionally with the other names of its page as context.
+
+    >>> clean_name("Univetsitas Hasanuddin").name
+    'Universitas Hasanuddin'
+    """
+    page = tuple(page_names)
+    if page:
+        return NameCleaner(page).clean(raw)
+    if not _ALONE:
+        _ALONE.append(NameCleaner())
+    return _ALONE[0].clean(raw)

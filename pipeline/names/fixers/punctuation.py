@@ -1,0 +1,73 @@
+"""The punctuation fixer: spaces around parentheses, dashes and commas."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.names.context import PageContext
+
+_OPEN_INNER_SPACE = re.compile(r"\(\s+")
+_CLOSE_INNER_SPACE = re.compile(r"\s+\)")
+_GLUED_OPEN = re.compile(r"(?<=[^\W_])\((?=[^\W\d_])")
+_GLUED_CLOSE = re.compile(r"\)(?=[^\W\d_])")
+_DASH_GLUED_LEFT = re.compile(r"(?<=[^\W_])([-–—])\s+(?=[^\W_])")
+_DASH_GLUED_RIGHT = re.compile(r"(?<=[^\W_])\s+([-–—])(?=[^\W_])")
+_SPACE_BEFORE_COMMA = re.compile(r"\s+(?=[,;])")
+_REPEATED_COMMA = re.compile(r",[\s,]*,")
+_COMMA_GLUED = re.compile(r"(?<=[^\W\d_]),(?=[^\W\d_])")
+_DOUBLE_SPACE = re.compile(r"\s{2,}")
+# One search each, to skip the substitutions above for the usual, well-spaced name.
+_PAREN_TROUBLE = re.compile(r"\(\s|\s\)|[^\W_]\(|\)[^\W\d_]")
+_DASH_TROUBLE = re.compile(r"[^\W_][-–—]\s|[^\W_]\s+[-–—][^\W_]")
+_COMMA_TROUBLE = re.compile(r"\s[,;]|,[\s,]*,|[^\W\d_],[^\W\d_]")
+_EDGES = re.compile(r"^[\s,;:]+|[\s,;:]+$")
+_EDGE_CHARS = frozenset(",;:") | {c for c in map(chr, range(0x3000 + 1)) if c.isspace()}
+
+
+def _space_before_if_upper(match: re.Match[str]) -> str:
+    following = match.string[match.end() : match.end() + 1]
+    return " (" if following.isupper() else "("
+
+
+def _space_after_if_upper(match: re.Match[str]) -> str:
+    following = match.string[match.end() : match.end() + 1]
+    return ") " if following.isupper() else ")"
+
+
+def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
+    """Space punctuation the way the rest of the page does.
+
+    Changes: a ``(`` glued to the word before it when a capital follows (``Women(IGDTUW)``
+    -> ``Women (IGDTUW)``) and a ``)`` glued to a capitalized word after it; spaces just
+    inside parentheses; a dash spaced on one side only between two words (``III- Paul`` ->
+    ``III - Paul``); spaces before a comma, a missing space after a comma between words,
+    repeated commas; commas, semicolons, colons and spaces at either end (``Research,``).
+    Leaves alone: hyphenated words (``Paris-Saclay``, ``Franche-Comté``), lowercase
+    parentheticals (``Student(s)``), periods (``St. Petersburg``), ``&``, apostrophes.
+
+    >>> fix_punctuation("Indira Gandhi Delhi Technical University for Women(IGDTUW)")
+    'Indira Gandhi Delhi Technical University for Women (IGDTUW)'
+    >>> fix_punctuation("Université Toulouse III- Paul Sabatier")
+    'Université Toulouse III - Paul Sabatier'
+    >>> fix_punctuation("Indian Institute of Science Education and Research,")
+    'Indian Institute of Science Education and Research'
+    >>> fix_punctuation("Université Bourgogne Franche-Comté (UBFC)")
+    'Université Bourgogne Franche-Comté (UBFC)'
+    """
+    if ("(" in text or ")" in text) and _PAREN_TROUBLE.search(text):
+        text = _OPEN_INNER_SPACE.sub("(", text)
+        text = _CLOSE_INNER_SPACE.sub(")", text)
+        text = _GLUED_OPEN.sub(_space_before_if_upper, text)
+        text = _GLUED_CLOSE.sub(_space_after_if_upper, text)
+    if ("-" in text or "–" in text or "—" in text) and _DASH_TROUBLE.search(text):
+        text = _DASH_GLUED_LEFT.sub(r" \1 ", text)
+        text = _DASH_GLUED_RIGHT.sub(r" \1 ", text)
+    if ("," in text or ";" in text) and _COMMA_TROUBLE.search(text):
+        text = _SPACE_BEFORE_COMMA.sub("", text)
+        text = _REPEATED_COMMA.sub(",", text)
+        text = _COMMA_GLUED.sub(", ", text)
+    if "  " in text:
+        text = _DOUBLE_SPACE.sub(" ", text)
+    if text[:1] in _EDGE_CHARS or text[-1:] in _EDGE_CHARS:
+        text = _EDGES.sub("", text)
+    return text

@@ -1,0 +1,98 @@
+"""Text helpers every part of the name cleaner shares: folding, tokens, case patterns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+TOKEN_RE = re.compile(r"[^\W\d_]+")
+APOSTROPHES = "'’"
+_SEGMENT_OPENERS = set("([{,;:-–—/\"“”‘’'«»&")
+_DOT_ABOVE = "\u0307"
+
+
+def lower(text: str) -> str:
+    """Lowercase without the stray dot ``str.lower()`` leaves on a Turkish capital ``İ``.
+
+    ``"İ".lower()`` is ``i`` + U+0307 (two characters); here it is plain ``i``, so
+    ``ÜNİVERSİTESİ`` and ``Üniversitesi`` have the same lowercase form.
+
+    >>> lower("ÜNİVERSİTESİ") == "üniversitesi"
+    True
+    """
+    low = text.lower()
+    if _DOT_ABOVE in low and "İ" in text:
+        low = unicodedata.normalize("NFC", low.replace("i" + _DOT_ABOVE, "i"))
+    return low
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lowercase and drop diacritics: ``fold("École") == "ecole"``.
+
+    >>> fold("Université Düsseldorf São")
+    'universite dusseldorf sao'
+    """
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFD", lower(text))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+def has_diacritics(text: str) -> bool:
+    """True when ``text`` carries accents or other combining marks."""
+    return not text.isascii() and fold(text) != lower(text)
+
+
+def case_pattern(token: str) -> str:
+    """``"lower"``, ``"upper"``, ``"title"`` or ``"mixed"`` (``SudParis``, ``iPhone``).
+
+    >>> [case_pattern(t) for t in ("of", "KIIT", "Science", "RheinMain")]
+    ['lower', 'upper', 'title', 'mixed']
+    """
+    if token.islower():
+        return "lower"
+    if token.isupper():
+        return "title" if len(token) == 1 else "upper"
+    if token[:1].isupper() and (len(token) == 1 or token[1:].islower()):
+        return "title"
+    return "mixed"
+
+
+def apply_case(word: str, pattern: str) -> str:
+    """Write ``word`` (lowercase) in a token's case pattern."""
+    if pattern == "upper":
+        return word.upper()
+    if pattern == "title":
+        return word[:1].upper() + word[1:]
+    return word
+
+
+@lru_cache(maxsize=8192)
+def tokens_of(text: str) -> tuple[str, ...]:
+    """The word tokens of a text (letters only; ``d'Ingénieurs`` -> ``d``, ``Ingénieurs``).
+
+    >>> tokens_of("King Mongkut's University")
+    ('King', 'Mongkut', 's', 'University')
+    """
+    return tuple(TOKEN_RE.findall(text))
+
+
+def segment_start(text: str, start: int) -> bool:
+    """True when the token at ``start`` opens the name or a part of it (after ``,`` ``(`` ``-``)."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in _SEGMENT_OPENERS
+
+
+def is_all_caps(text: str) -> bool:
+    """True for a name written in capitals (``UNIVERSITE DE LYON``): the cleaner leaves its
+    words as they are.
+
+    >>> is_all_caps("ÜNİVERSİTESİ ANKARA"), is_all_caps("KIIT University")
+    (True, False)
+    """
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(not c.islower() for c in letters)
