@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import hashlib
 import json
 from collections import Counter
@@ -319,6 +320,33 @@ def test_any_spans_give_records_or_a_parse_error(shape: list[list[tuple]]) -> No
     except ParseError:
         return
     assert all(isinstance(r, RawRecord) for r in page.records)
+
+
+# --- memory ----------------------------------------------------------------------------------
+def test_parsing_leaves_no_garbage_cycles_and_keeps_the_collector_as_it_was(
+    snapshot_bytes: bytes,
+) -> None:
+    """Collector tuning belongs to the entry point; what lxml's parser/target cycle keeps
+    alive until a collection is an emptied target, not the page's cells and lines."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        parse_page(snapshot_bytes)
+        assert not gc.isenabled()  # parse_page did not switch it on (or off and on)
+        assert gc.collect() < 100  # the page has ~500 cells and ~100 lines
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_parse_page_does_not_touch_the_collector(snapshot_bytes: bytes, monkeypatch) -> None:
+    def refuse() -> None:
+        raise AssertionError("parse_page must not change garbage collection")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    monkeypatch.setattr(gc, "enable", refuse)
+    assert len(parse_page(snapshot_bytes).records) == 96
 
 
 # --- the reconstructed snapshot --------------------------------------------------------------
