@@ -6,6 +6,28 @@ no traceback is shown for these.
 
 from __future__ import annotations
 
+import re
+
+MESSAGE_LIMIT = 200  # characters of the problem, and of the hint, that an error line shows
+HINT_LIMIT = 90
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def elide(value: object, limit: int = 60) -> str:
+    """``str(value)`` on one line, its middle replaced by a count when it is longer than
+    ``limit``, so a page's 5 MB cell gives a short message.
+
+    >>> elide("Hanbat National University")
+    'Hanbat National University'
+    >>> elide("x" * 5_000_000, 30)
+    'xxxxxxxxxx…(4,999,980 more)…xxxxxxxxxx'
+    """
+    text = _UNPRINTABLE.sub(" ", str(value))
+    if len(text) <= limit:
+        return text
+    keep = max(limit - 10, 2) // 2
+    return f"{text[:keep]}…({len(text) - 2 * keep:,} more)…{text[-keep:]}"
+
 
 class PipelineError(Exception):
     """A failure the user can act on (bad input, unreachable page, broken contract)."""
@@ -18,7 +40,9 @@ class PipelineError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        # Always one short line, whatever values the message carries.
+        message = elide(self.message, MESSAGE_LIMIT)
+        return f"{message} ({elide(self.hint, HINT_LIMIT)})" if self.hint else message
 
 
 class SnapshotError(PipelineError):

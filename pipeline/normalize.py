@@ -184,6 +184,7 @@ def normalize_page(page: ParsedPage, fallback_date: dt.date | None = None) -> No
     from pipeline.names import NameCleaner
 
     result = NormalizedPage(rows=[])
+    result.warnings.extend(Finding(n.check, n.message, value=n.value) for n in page.warnings)
     snapshot_date = _snapshot_date(page, fallback_date, result)
     types = _agreement_types(page, result)
     cleaner = NameCleaner(record.name for record in page.records)

@@ -210,6 +210,40 @@ def test_decode_page(data: bytes, declared: str | None, expected: tuple[str, str
     assert decode_page(data, declared) == expected
 
 
+@pytest.mark.parametrize(
+    ("head", "declared", "encoding", "warning"),
+    [
+        ('<meta charset="iso-8859-1">', None, "utf-8", "says iso-8859-1 but the bytes are UTF-8"),
+        ('<meta charset="Shift_JIS">', None, "utf-8", "says Shift_JIS but the bytes are UTF-8"),
+        ('<meta charset="utf-8">', "Shift_JIS", "utf-8", "HTTP charset says Shift_JIS"),
+        ('<meta charset="base64">', None, "utf-8", "unknown charset 'base64'"),
+        ('<meta charset="utf-7">', None, "utf-8", "unknown charset 'utf-7'"),
+        ('<meta charset="utf-8">', "rot13", "utf-8", "unknown charset 'rot13' in the HTTP charset"),
+        ('<meta charset="utf-8">', {"not": "a label"}, "utf-8", "unknown charset"),
+    ],
+)  # fmt: skip
+def test_labels_the_bytes_contradict_are_overruled_with_a_warning(
+    head: str, declared: object, encoding: str, warning: str
+) -> None:
+    page = parse_page(page_with(ONE_TABLE.replace("Cheikh", "École"), head=head), declared)
+    assert (page.encoding, page.records[0].name) == (encoding, "École Anta Diop University")
+    assert any(warning in w.message for w in page.warnings), page.warnings
+
+
+def test_cp1252_body_labelled_utf8_is_read_as_cp1252_with_a_warning() -> None:
+    data = page_with(ONE_TABLE.replace("Cheikh", "École"), head='<meta charset="utf-8">')
+    page = parse_page(data.decode("utf-8").encode("cp1252"))
+    assert (page.encoding, page.records[0].name) == ("cp1252", "École Anta Diop University")
+    assert [w.message for w in page.warnings] == [
+        "the page's <meta> says utf-8 but the bytes are cp1252 (detected); decoded as such"
+    ]
+
+
+def test_a_label_that_fits_is_followed_without_a_warning() -> None:
+    assert parse_page(CP932_PAGE.encode("cp932")).warnings == ()
+    assert parse_page(page_with(ONE_TABLE), "utf-8").warnings == ()
+
+
 # --- facts the page states about itself ------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "expected"),

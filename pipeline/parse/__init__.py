@@ -10,21 +10,23 @@ cleaned here: typos, odd spacing and Unicode forms are kept for ``normalize``.
 from __future__ import annotations
 
 from pipeline.errors import ParseError
-from pipeline.parse.decode import check_bytes, check_text, decode_page
+from pipeline.parse.decode import check_bytes, check_text, decode, decode_page
 from pipeline.parse.facts import as_of_date, stated_counts
 from pipeline.parse.layout import Layout, infer_layout
 from pipeline.parse.legend import legend_blocks, pick_legend
-from pipeline.parse.model import ParsedPage, RawRecord
+from pipeline.parse.model import Notice, ParsedPage, RawRecord
 from pipeline.parse.records import build_records
 from pipeline.parse.scan import Table, scan_html
 
-__all__ = ["ParsedPage", "RawRecord", "decode_page", "parse_page"]
+__all__ = ["Notice", "ParsedPage", "RawRecord", "decode_page", "parse_page"]
 
 
-def parse_page(data: bytes, declared_charset: str | None = None) -> ParsedPage:
+def parse_page(data: bytes, declared_charset: object = None) -> ParsedPage:
     """Parse the bytes of a partners page into records and the facts the page states.
 
-    ``declared_charset`` is the charset from the HTTP ``Content-Type`` header, if any.
+    ``declared_charset`` is the charset from the HTTP ``Content-Type`` header, if any (as
+    stored in a sidecar: anything, which is checked). What the page gets wrong without making
+    its data wrong (a charset label its bytes contradict) is in ``warnings``.
     Raises ``ParseError`` when the bytes are not a partners list.
 
     >>> page = parse_page(b"<h3>Asia(1)</h3><table><tr><th>Country</th><th>Type</th>"
@@ -34,9 +36,9 @@ def parse_page(data: bytes, declared_charset: str | None = None) -> ParsedPage:
     ('Hanbat University', 'Asia', {'Asia': 1})
     """
     check_bytes(data)
-    text, encoding = decode_page(data, declared_charset)
-    check_text(text)
-    scan = scan_html(text)
+    decoded = decode(data, declared_charset)
+    check_text(decoded.text)
+    scan = scan_html(decoded.text)
     blocks = legend_blocks(scan.lines)
     legend_codes = frozenset(code for block in blocks for code in block.entries)
 
@@ -62,5 +64,6 @@ def parse_page(data: bytes, declared_charset: str | None = None) -> ParsedPage:
         as_of=as_of_date(scan.lines),
         legend=pick_legend(blocks, used_codes),
         region_counts=region_counts,
-        encoding=encoding,
+        encoding=decoded.encoding,
+        warnings=decoded.warnings,
     )

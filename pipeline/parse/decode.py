@@ -1,7 +1,7 @@
 """Page bytes → text: refuse what is not an HTML page, then pick the charset and decode.
 
-The order of evidence is the byte-order mark, the HTTP charset, the page's own ``<meta>`` or
-XML declaration, strict UTF-8, then statistical detection (beautifulsoup4's UnicodeDammit).
+The bytes are trusted over labels: a label (HTTP charset, ``<meta>``) is followed only when
+the bytes decode cleanly under it, and every label not followed is recorded as a warning.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import codecs
 import json
 import re
 import warnings
+from typing import NamedTuple
 
-from pipeline.errors import ParseError
-from pipeline.parse.model import MAX_PAGE_BYTES, SNIFF_BYTES
+from pipeline.errors import ParseError, elide
+from pipeline.parse.model import MAX_PAGE_BYTES, SNIFF_BYTES, Notice
 
-__all__ = ["check_bytes", "check_text", "decode_page"]
+__all__ = ["Decoded", "check_bytes", "check_text", "decode", "decode_page"]
 
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)", re.I)
@@ -44,64 +45,140 @@ _CODEC_ALIASES = {
     "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
     "us-ascii": "cp1252", "ascii": "cp1252",
 }  # fmt: skip
+_WIDE = ("utf-16", "utf-32", "utf_16", "utf_32")
+# Python text codecs that no web page is written in and that would turn markup into other text.
+_NOT_FOR_PAGES = frozenset(
+    {"utf-7", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined",
+     "unicode_escape", "raw_unicode_escape", "palmos", "mbcs", "oem"}
+)
 
 
-def decode_page(data: bytes, declared_charset: str | None = None) -> tuple[str, str]:
-    """Decode page bytes; return the text and the name of the codec used.
+class Decoded(NamedTuple):
+    """Text of a page, the codec that gave it, and why a label was not followed (if it was not)."""
 
-    Order: byte-order mark (it cannot lie), the HTTP charset, the page's own ``<meta>`` or XML
-    declaration, strict UTF-8, then statistical detection. A label whose strict decoding fails
-    is skipped, unless it is nearly right (a stray bad byte), which beats a wrong guess.
+    text: str
+    encoding: str
+    warnings: tuple[Notice, ...] = ()
+
+
+def decode_page(data: bytes, declared_charset: object = None) -> tuple[str, str]:
+    """Decode page bytes; return the text and the name of the codec used (see :func:`decode`).
 
     >>> decode_page("奈良 ①".encode("cp932"), "Shift_JIS")
     ('奈良 ①', 'cp932')
     >>> decode_page(b'<meta charset="utf-8">\\xc3\\xa9')[1]
     'utf-8'
     """
+    decoded = decode(data, declared_charset)
+    return decoded.text, decoded.encoding
+
+
+def decode(data: bytes, declared_charset: object = None) -> Decoded:
+    """Decode page bytes, trusting the bytes over a label that contradicts them.
+
+    Order: a byte-order mark (it cannot lie); strict UTF-8 for bytes beyond ASCII (text in
+    any other charset is all but never valid UTF-8, while UTF-8 read with a wrong label is
+    mojibake); the HTTP charset, then the page's own ``<meta>`` or XML declaration, each only if
+    the bytes decode under it without error; statistical detection; last, a label that is
+    nearly right (a stray bad byte). Every label not followed is a warning.
+
+    >>> decode("École".encode(), "iso-8859-1").warnings[0].message
+    'the HTTP charset says iso-8859-1 but the bytes are UTF-8; decoded as such'
+    >>> decode(b"<p>ok</p>", "base64").warnings[0].message
+    "unknown charset 'base64' in the HTTP charset; ignored"
+    """
     for bom, codec in _BOMS:
         if data.startswith(bom):
             name = codec.removesuffix("-le").removesuffix("-be")
-            return data[len(bom) :].decode(codec, errors="replace"), name
-
-    labels = [_codec(declared_charset), _sniffed_charset(data)]
-    if labels[0] == "cp1252" and not data.isascii():
-        # "ISO-8859-1" is what HTTP clients report when the server names no charset; bytes
-        # that are valid UTF-8 beyond ASCII are all but never meant as Latin-1.
-        labels.insert(0, "utf-8")
-    tried: list[str] = []
-    for codec in labels:
-        if codec is None or codec in tried:
-            continue
-        tried.append(codec)
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    for codec in tried:
+            return Decoded(data[len(bom) :].decode(codec, errors="replace"), name)
+    labels, notices = _labels(data, declared_charset)
+    if data.isascii():  # every ASCII-compatible label reads these bytes alike
+        codec = next((c for _, label, c in labels if c and _ascii_compatible(c)), "utf-8")
+        return Decoded(data.decode("ascii"), codec, tuple(notices))
+    if (utf8 := _strict(data, "utf-8")) is not None:
+        return Decoded(utf8, "utf-8", (*notices, *_overruled(labels, "utf-8", "UTF-8")))
+    for _, _, codec in labels:
+        if codec and (text := _strict(data, codec)) is not None:
+            return Decoded(text, codec, (*notices, *_overruled(labels, codec, codec)))
+    detected = _detect(data)
+    if detected is not None:
+        text, codec = detected
+        return Decoded(text, codec, (*notices, *_overruled(labels, codec, f"{codec} (detected)")))
+    for _, _, codec in labels:
         text = data.decode(codec, errors="replace")
         # Nearly right: a handful of bad bytes in an otherwise valid page.
         if text.count("\ufffd") <= max(3, len(data) // 1000):
-            return text, codec
+            return Decoded(text, codec, tuple(notices))
+    notice = Notice(_LABEL_CHECK, "the page's bytes fit no charset; read as UTF-8 with "
+                    "replacement characters", "utf-8")
+    return Decoded(data.decode("utf-8", errors="replace"), "utf-8", (*notices, notice))
+
+
+_LABEL_CHECK = "the page's charset label matches its bytes"
+
+
+def _labels(data: bytes, declared: object) -> tuple[list[tuple[str, str, str]], list[Notice]]:
+    """The charset labels, as (where, label, codec), each codec once; unknown ones as notices."""
+    found: list[tuple[str, str, str]] = []
+    notices: list[Notice] = []
+    for where, label in (("the HTTP charset", declared), ("the page's <meta>", _meta(data))):
+        if label is None or label == "":
+            continue
+        codec = _codec(label) if isinstance(label, str) else None
+        if where == "the page's <meta>" and codec and codec.startswith(_WIDE):
+            codec = "utf-8"  # a <meta> readable as ASCII proves the page is not UTF-16/32
+        shown = elide(str(label), 40)
+        if codec is None:
+            notices.append(Notice("the page's charset label is known",
+                                  f"unknown charset {shown!r} in {where}; ignored", shown))
+        elif all(codec != c for _, _, c in found):
+            found.append((where, shown, codec))
+    return found, notices
+
+
+def _overruled(labels: list[tuple[str, str, str]], used: str, shown: str) -> list[Notice]:
+    """A warning for each label that names another charset than the one that was used."""
+    return [
+        Notice(_LABEL_CHECK, f"{where} says {label} but the bytes are {shown}; decoded as such",
+               label)
+        for where, label, codec in labels
+        if codec != used
+    ]
+
+
+def _strict(data: bytes, codec: str) -> str | None:
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode(codec)
     except UnicodeDecodeError:
-        pass
-    from bs4.dammit import UnicodeDammit  # statistical detection, for unlabelled legacy pages
+        return None
+
+
+def _ascii_compatible(codec: str) -> bool:
+    return not codec.startswith(_WIDE) and codec not in _NOT_FOR_PAGES
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """Statistical detection (for unlabelled or mislabelled legacy pages), kept only when the
+    bytes decode without error under the guess."""
+    from bs4.dammit import UnicodeDammit
 
     with warnings.catch_warnings():  # it warns about replacement characters; we count them
         warnings.simplefilter("ignore")
-        guess = UnicodeDammit(data, is_html=True)
+        guess = UnicodeDammit(data, is_html=True, known_definite_encodings=["utf-8"])
     codec = _codec(guess.original_encoding)
-    if guess.unicode_markup is not None and codec is not None:
-        return data.decode(codec, errors="replace"), codec
-    return data.decode("utf-8", errors="replace"), "utf-8"
+    if guess.unicode_markup is None or codec is None:
+        return None
+    text = _strict(data, codec)
+    return (text, codec) if text is not None else None
 
 
 def _codec(label: str | None) -> str | None:
-    """Python codec name for a charset label, or None when unknown.
+    """Python text codec for a charset label; None when unknown or not a text encoding.
 
     >>> _codec("Shift_JIS"), _codec("UTF8"), _codec("text/html; charset=EUC-JP"), _codec("nope")
     ('cp932', 'utf-8', 'euc_jp', None)
+    >>> _codec("base64"), _codec("rot13"), _codec("utf-7"), _codec("x-foo")
+    (None, None, None, None)
     """
     if not label:
         return None
@@ -113,20 +190,22 @@ def _codec(label: str | None) -> str | None:
         name = codecs.lookup(label).name
     except LookupError:
         return None
+    try:
+        b"aaaa".decode(name)  # bytes-to-bytes and str-to-str codecs (base64, rot13) refuse
+    except LookupError:
+        return None
+    except UnicodeError:
+        pass  # a charset all the same
+    if name in _NOT_FOR_PAGES:
+        return None
     return _CODEC_ALIASES.get(name, name)
 
 
-def _sniffed_charset(data: bytes) -> str | None:
-    """Charset the page declares about itself in ``<meta>`` (or an XML declaration)."""
+def _meta(data: bytes) -> str | None:
+    """Charset label the page declares about itself in ``<meta>`` (or an XML declaration)."""
     head = data[:SNIFF_BYTES]
     match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
-    if match is None:
-        return None
-    codec = _codec(match.group(1).decode("ascii"))
-    # A <meta> readable as ASCII proves the page is not UTF-16/32, whatever it claims.
-    if codec is not None and codec.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
-        return "utf-8"
-    return codec
+    return match.group(1).decode("ascii") if match else None
 
 
 def check_bytes(data: bytes) -> None:

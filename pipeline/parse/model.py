@@ -21,6 +21,15 @@ class RawRecord:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something about the page worth a person's look that does not stop the build."""
+
+    check: str
+    message: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
 class ParsedPage:
     """Everything the page states about itself, plus its records."""
 
@@ -32,6 +41,7 @@ class ParsedPage:
     region_counts: dict[str, int]
     encoding: str
 
+    warnings: tuple[Notice, ...] = ()
 
 
 # --- limits --------------------------------------------------------------------------------
