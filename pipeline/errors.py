@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-MESSAGE_LIMIT = 200  # characters of the problem, and of the hint, that an error line shows
-HINT_LIMIT = 90
+MESSAGE_LIMIT = 160  # characters of the problem, and of the hint, that an error line shows
+HINT_LIMIT = 130  # (a path to a report must stay readable); with "error: " about 300 in all
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 

@@ -199,3 +199,29 @@ def run_build_raw(raw, out, *extra):
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--raw-dir", str(raw), "--out", str(out),
          *extra], capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def _invisible(text: str) -> set[str]:
+    """Format (Cf) and control (Cc) characters other than line ends."""
+    import unicodedata
+
+    return {ch for ch in text if unicodedata.category(ch) in ("Cf", "Cc") and ch not in "\r\n"}
+
+
+def test_invisible_and_control_characters_never_reach_out(tmp_path):
+    """Zero-width, bidi overrides, C0/C1 controls and terminal escapes in cells are removed
+    before anything reads the text, and every removal is a row of corrections.csv."""
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    result = run_build(HOSTILE / "invisible_characters.html", out)
+    assert result.returncode == 0, result.stderr
+    assert built_names(out) == CORPUS_NAMES
+    for path in out.iterdir():
+        if path.suffix in (".csv", ".json"):
+            assert not _invisible(path.read_text(encoding="utf-8")), path.name
+    table = pq.read_table(out / "partners.parquet").to_pylist()
+    assert not any(_invisible(v) for row in table for v in row.values() if isinstance(v, str))
+    corrections = read_csv_text(out / "corrections.csv")
+    assert corrections.count(",strip_invisible,") == 7
+    assert "FR-7eb830d7,country,Fra<U+2066>nce<U+2069>,France,strip_invisible,1.0" in corrections

@@ -18,6 +18,9 @@ class RawRecord:
     expiration: str
     table: int  # index among the page's partner tables, in page order
     row: int  # 0-based position among all records of the page
+    # Invisible or control characters removed from this record's cells, as (column, before,
+    # after); ``before`` shows each removed character as <U+XXXX>.
+    cleaned: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -46,27 +46,37 @@ def build_records(
                     f" ({shown!r})",
                     "the page looks cut off or the row is malformed; fetch it again",
                 )
-            records.append(
-                RawRecord(
-                    region=_text(row, layout.region) or region,
-                    country=_text(row, layout.country),
-                    agreement_type=_text(row, layout.agreement_type),
-                    name=_text(row, layout.name),
-                    initial_date=_text(row, layout.initial),
-                    expiration=_text(row, layout.expiration),
-                    table=index,
-                    row=len(records),
-                )
-            )
+            records.append(_record(row, layout, region, index, len(records)))
     return records, counts
 
 
-def _text(row: list[Cell | None], col: int | None) -> str:
-    """The text in a grid slot; "" for a column the table does not have."""
-    if col is None or col >= len(row):
-        return ""
-    cell = row[col]
-    return cell.text if cell is not None else ""
+def _record(row: list[Cell | None], layout: Layout, region: str | None, table: int,
+            number: int) -> RawRecord:
+    """The record of one grid row; cells cleaned of invisible characters say so."""
+    cells = {
+        column: row[col] if col is not None and col < len(row) else None
+        for column, col in (
+            ("region", layout.region), ("country", layout.country),
+            ("agreement_type", layout.agreement_type), ("name_raw", layout.name),
+            ("initial_date", layout.initial), ("expiration_date", layout.expiration),
+        )
+    }  # fmt: skip
+    text = {column: cell.text if cell is not None else "" for column, cell in cells.items()}
+    return RawRecord(
+        region=text["region"] or region,
+        country=text["country"],
+        agreement_type=text["agreement_type"],
+        name=text["name_raw"],
+        initial_date=text["initial_date"],
+        expiration=text["expiration_date"],
+        table=table,
+        row=number,
+        cleaned=tuple(
+            (column, cell.removed, cell.text)
+            for column, cell in cells.items()
+            if cell is not None and cell.removed
+        ),
+    )
 
 
 def _data_width(layout: Layout) -> int:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from pipeline.errors import ParseError
 from pipeline.parse.model import MAX_DEPTH
-from pipeline.parse.text import collapse_spaces
+from pipeline.parse.text import collapse_spaces, mark_invisible, strip_invisible
 
 __all__ = ["Cell", "Line", "Row", "Scan", "Table", "scan_html"]
 
@@ -55,6 +55,7 @@ class Cell:
     colspan: int
     parts: list[str] = field(default_factory=list)  # raw text while the cell is open
     text: str = ""  # displayed text, set when the cell closes
+    removed: str = ""  # when invisible characters were removed: the text with them marked
     bold: bool = False  # has text inside <b>/<strong>
     plain: bool = False  # has text outside them
     row0: int = -1  # top-left grid position, set when placed
@@ -115,7 +116,11 @@ class _TableBuilder:
     def end_cell(self) -> None:
         cell = self.cell
         if cell is not None and self.row is not None:
-            cell.text = collapse_spaces("".join(cell.parts))
+            raw = "".join(cell.parts)
+            shown = strip_invisible(raw)
+            if shown != raw:  # kept, made visible, for the record of what was removed
+                cell.removed = collapse_spaces(mark_invisible(raw))
+            cell.text = collapse_spaces(shown)
             cell.parts = []
             self.row.cells.append(cell)
         self.cell = None
@@ -281,7 +286,7 @@ class Scanner:
             elif tag == "table":
                 table.end_row()
                 self._open.pop()
-                caption = collapse_spaces("".join(table.caption))
+                caption = collapse_spaces(strip_invisible("".join(table.caption)))
                 self.tables.append(Table(table.start, len(self.lines), table.rows, caption))
                 self._table = self._open[-1] if self._open else None
                 self._cell = self._table.cell if self._table is not None else None
@@ -292,7 +297,7 @@ class Scanner:
             self._cell.parts.append(" ")
         if self._parts:
             if self._has_text:  # else the line is only whitespace
-                text = collapse_spaces("".join(self._parts))
+                text = collapse_spaces(strip_invisible("".join(self._parts)))
                 self.lines.append(Line(text, not self._has_plain_text))
             self._parts = []
             self._has_text = self._has_plain_text = False
