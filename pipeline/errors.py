@@ -10,23 +10,35 @@ import re
 
 MESSAGE_LIMIT = 160  # characters of the problem, and of the hint, that an error line shows
 HINT_LIMIT = 130  # (a path to a report must stay readable); with "error: " about 300 in all
+_WORD_LIMIT = 80  # a path or an identifier usually fits
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def elide(value: object, limit: int = 60) -> str:
-    """``str(value)`` on one line, its middle replaced by a count when it is longer than
-    ``limit``, so a page's 5 MB cell gives a short message.
+    """``str(value)`` on one line and at most ``limit`` characters, so a page's 5 MB cell gives
+    a short message: a long word (a value without spaces) loses its middle, then a text still
+    too long loses its end.
 
     >>> elide("Hanbat National University")
     'Hanbat National University'
     >>> elide("x" * 5_000_000, 30)
-    'xxxxxxxxxx…(4,999,980 more)…xxxxxxxxxx'
+    'xxxxx…(4,999,990 more)…xxxxx'
+    >>> elide("the page says 96 institutions but lists 97", 30)
+    'the page says 96 institutions…'
     """
     text = _UNPRINTABLE.sub(" ", str(value))
     if len(text) <= limit:
         return text
-    keep = max(limit - 10, 2) // 2
-    return f"{text[:keep]}…({len(text) - 2 * keep:,} more)…{text[-keep:]}"
+    word_limit = min(limit, _WORD_LIMIT)
+    text = " ".join(_elide_middle(word, word_limit) for word in text.split(" "))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _elide_middle(word: str, limit: int) -> str:
+    if len(word) <= limit:
+        return word
+    keep = max(limit - 20, 2) // 2
+    return f"{word[:keep]}…({len(word) - 2 * keep:,} more)…{word[-keep:]}"
 
 
 class PipelineError(Exception):

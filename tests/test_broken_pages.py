@@ -48,6 +48,8 @@ BROKEN = {
                         "json"),
     "empty country cell nothing can fill": (_replace_once(">Senegal<", "><"),
                                             "Cheikh Anta Diop University"),
+    "5 MB name": (_replace_once("Mahidol University", "Mahidol " + "Universityx" * 480_000),
+                  "Mahidol Universityx"),
     "formula in a name": (_replace_once("Mahidol University",
                                         '=HYPERLINK("http://example.invalid","Mahidol")'),
                           "formula"),
@@ -73,7 +75,7 @@ def assert_failed_cleanly(result, expected, out, before):
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert len(lines[0]) < 400
+    assert len(lines[0]) <= 300  # long values elided
     if expected:
         assert expected.casefold() in lines[0].casefold()
     for name, data in before.items():
