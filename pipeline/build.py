@@ -135,6 +135,7 @@ def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None) ->
     if memo is not None:
         key = (page.records, page.stated_institutions, page.stated_countries, page.as_of,
                tuple(page.legend.items()), tuple(page.region_counts.items()), page.encoding,
+               page.warnings,
                None if page.as_of else fallback, strict_counts)
         known = memo.get(key)
         if known is None:

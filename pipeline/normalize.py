@@ -184,6 +184,7 @@ def normalize_page(page: ParsedPage, fallback_date: dt.date | None = None) -> No
     from pipeline.names import NameCleaner
 
     result = NormalizedPage(rows=[])
+    result.warnings.extend(Finding(n.check, n.message, value=n.value) for n in page.warnings)
     snapshot_date = _snapshot_date(page, fallback_date, result)
     types = _agreement_types(page, result)
     cleaner = NameCleaner(record.name for record in page.records)
@@ -241,7 +242,12 @@ def _agreement_types(page: ParsedPage, result: NormalizedPage) -> dict[str, Agre
 def _normalize_record(record: RawRecord, cleaner, types, result: NormalizedPage):
     """One partner row and its audit entries, or (None, []) with errors recorded."""
     clean = cleaner.clean(record.name)
-    audit = [
+    audit = [  # invisible characters the parser removed from the row's cells come first
+        {"field": field, "before": before, "after": after, "fixer": "strip_invisible",
+         "confidence": 1.0}
+        for field, before, after in record.cleaned
+    ]
+    audit += [
         {"field": "name", "before": c.before, "after": c.after, "fixer": c.fixer,
          "confidence": round(c.confidence, 3)}
         for c in clean.changes

@@ -1,0 +1,69 @@
+"""Parse a snapshot of the partners page into raw records, exactly as the page displays them.
+
+The stages, one module each: ``decode`` (bytes → text, refusing what is not HTML), ``scan``
+(one ordered pass over lxml's parser events: lines of text and table rows), ``layout`` (which
+tables are partner tables and which column holds what), ``records`` (rows → records with their
+regions), ``facts`` (headings, stated counts, the "As of" date) and ``legend``. Nothing is
+cleaned here: typos, odd spacing and Unicode forms are kept for ``normalize``.
+"""
+
+from __future__ import annotations
+
+from pipeline.errors import ParseError
+from pipeline.parse.decode import check_bytes, check_text, decode, decode_page
+from pipeline.parse.facts import as_of_date, stated_counts
+from pipeline.parse.layout import Layout, infer_layout
+from pipeline.parse.legend import legend_blocks, pick_legend
+from pipeline.parse.model import Notice, ParsedPage, RawRecord
+from pipeline.parse.records import build_records
+from pipeline.parse.scan import Table, scan_html
+
+__all__ = ["Notice", "ParsedPage", "RawRecord", "decode_page", "parse_page"]
+
+
+def parse_page(data: bytes, declared_charset: object = None) -> ParsedPage:
+    """Parse the bytes of a partners page into records and the facts the page states.
+
+    ``declared_charset`` is the charset from the HTTP ``Content-Type`` header, if any (as
+    stored in a sidecar: anything, which is checked). What the page gets wrong without making
+    its data wrong (a charset label its bytes contradict) is in ``warnings``.
+    Raises ``ParseError`` when the bytes are not a partners list.
+
+    >>> page = parse_page(b"<h3>Asia(1)</h3><table><tr><th>Country</th><th>Type</th>"
+    ...     b"<th>Institution</th><th>Initial date</th><th>Expiration date</th></tr>"
+    ...     b"<tr><td>Korea<td>I<td>Hanbat<br>University<td>2011.07.22<td>2026.07.21</table>")
+    >>> page.records[0].name, page.records[0].region, page.region_counts
+    ('Hanbat University', 'Asia', {'Asia': 1})
+    """
+    check_bytes(data)
+    decoded = decode(data, declared_charset)
+    check_text(decoded.text)
+    scan = scan_html(decoded.text)
+    blocks = legend_blocks(scan.lines)
+    legend_codes = frozenset(code for block in blocks for code in block.entries)
+
+    partners: list[tuple[Table, Layout]] = []
+    for number, table in enumerate(sorted(scan.tables, key=lambda t: t.start), start=1):
+        layout = infer_layout(table, legend_codes, f"table {number} of the page")
+        if layout is not None:
+            partners.append((table, layout))
+    if not partners:
+        raise ParseError(
+            "no partner table found on the page",
+            "expected a table with a column of agreement types (I, IS, BS, MS) and date columns; "
+            "the page layout may have changed",
+        )
+
+    records, region_counts = build_records(partners, scan.lines)
+    used_codes = {r.agreement_type for r in records}
+    inst, countries = stated_counts(scan.lines)
+    return ParsedPage(
+        records=tuple(records),
+        stated_institutions=inst,
+        stated_countries=countries,
+        as_of=as_of_date(scan.lines),
+        legend=pick_legend(blocks, used_codes),
+        region_counts=region_counts,
+        encoding=decoded.encoding,
+        warnings=decoded.warnings,
+    )

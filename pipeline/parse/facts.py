@@ -1,0 +1,140 @@
+"""What the page states about itself: region headings and their counts, the totals
+("96 institutions from 25 countries/regions") and the "As of" date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pipeline.parse.scan import Line
+from pipeline.parse.text import collapse_spaces
+
+__all__ = ["as_of_date", "heading_before", "region_label", "stated_counts"]
+
+_REGION_LINE = re.compile(
+    r"^(?P<name>[^\W\d_][^()（）\d]{0,48}?)\s*"
+    r"(?:[(（]\s*(?P<count>\d{1,5})\s*(?:institutions?|partners?)?\s*[)）])?$",
+    re.IGNORECASE,
+)
+# Region names accepted without a count; with a count any short capitalised name is accepted.
+_KNOWN_REGIONS = frozenset(
+    {
+        "africa", "america", "americas", "the americas", "antarctica", "asia", "asia pacific",
+        "asia-pacific", "asia and oceania", "asia & oceania", "asia/oceania",
+        "australia and oceania",
+        "caribbean", "central america", "central and south america", "east asia", "eurasia",
+        "europe", "latin america", "latin america and the caribbean", "middle east",
+        "middle east and africa", "north america", "north and central america", "oceania",
+        "pacific", "south america", "south asia", "southeast asia", "west asia",
+    }
+)  # fmt: skip
+_STATED = re.compile(
+    r"(?P<inst>\d{1,5})\s+(?:partner\s+|overseas\s+|foreign\s+)?"
+    r"(?:institutions?|universities|partners?|organi[sz]ations?)\b\D{0,40}?"
+    r"(?P<countries>\d{1,4})\s+countr",
+    re.IGNORECASE,
+)
+_AS_OF = re.compile(r"\bas\s+of\b[\s:]*(?P<rest>.{0,40})", re.IGNORECASE)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_DATE_FORMS = (
+    re.compile(r"^(?P<y>\d{4})\s*[./\-年]\s*(?P<m>\d{1,2})\s*[./\-月]\s*(?P<d>\d{1,2})"),
+    re.compile(r"^(?P<mon>[A-Za-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(?P<y>\d{4})"),
+    re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mon>[A-Za-z]+)\.?\s*,?\s+(?P<y>\d{4})"),
+)
+
+
+def region_label(text: str, strict: bool) -> tuple[str, int | None] | None:
+    """Read a region label such as "North America(6)" or "Asia (48)"; None if it is not one.
+
+    Without a count only known region names qualify (``strict`` demands one of those even
+    with a count).
+
+    >>> region_label("North America(6)", False), region_label("Asia", False)
+    (('North America', 6), ('Asia', None))
+    >>> region_label("Agreement types", False), region_label("Korea(2)", True)
+    (None, None)
+    """
+    if len(text) > 60:
+        return None
+    match = _REGION_LINE.match(text)
+    if match is None:
+        return None
+    name = collapse_spaces(match.group("name"))
+    count = match.group("count")
+    known = name.casefold() in _KNOWN_REGIONS
+    if known:
+        return name, int(count) if count is not None else None
+    if count is None or strict:
+        return None
+    words = name.split()
+    if len(words) > 4 or name[0].islower() or any(ch in name for ch in ":;,.!?*/[]"):
+        return None
+    return name, int(count)
+
+
+def heading_before(lines: list[Line], lo: int, hi: int) -> tuple[str, int | None] | None:
+    """The nearest region heading in lines[lo:hi] (between the previous partner table and
+    this one). A heading labels one table only: a later table without its own heading
+    gets None rather than a neighbour's region."""
+    for i in range(hi - 1, lo - 1, -1):
+        line = lines[i]
+        if line.link_only:
+            continue  # menus and in-page contents lists repeat region names as links
+        label = region_label(line.text, False)
+        if label is not None:
+            return label
+    return None
+
+
+def stated_counts(lines: list[Line]) -> tuple[int | None, int | None]:
+    """Read "96 institutions from 25 countries/regions" as (96, 25)."""
+    for line in lines:
+        match = _STATED.search(line.text)
+        if match:
+            return int(match.group("inst")), int(match.group("countries"))
+    return None, None
+
+
+def as_of_date(lines: list[Line]) -> date | None:
+    """The first "As of <date>" on the page that is a real date."""
+    for line in lines:
+        for match in _AS_OF.finditer(line.text):
+            found = _parse_date(match.group("rest"))
+            if found is not None:
+                return found
+    return None
+
+
+def _parse_date(text: str) -> date | None:
+    """Read a date at the start of ``text`` in the forms pages use.
+
+    >>> [_parse_date(s) for s in ("April 1, 2024)", "1 April 2024", "2024.4.1", "Apr. 1st 2024",
+    ...  "2024年4月1日", "Febtember 1, 2024", "2024.2.30")]  # doctest: +NORMALIZE_WHITESPACE
+    [datetime.date(2024, 4, 1), datetime.date(2024, 4, 1), datetime.date(2024, 4, 1),
+     datetime.date(2024, 4, 1), datetime.date(2024, 4, 1), None, None]
+    """
+    for form in _DATE_FORMS:
+        match = form.match(text.strip())
+        if match is None:
+            continue
+        parts = match.groupdict()
+        month = int(parts["m"]) if "m" in parts else _MONTHS.get(parts["mon"].casefold())
+        if month is None:
+            continue
+        try:
+            return date(int(parts["y"]), month, int(parts["d"]))
+        except ValueError:
+            continue
+    return None

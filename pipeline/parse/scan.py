@@ -1,0 +1,357 @@
+"""One ordered pass over lxml's parser events: lines of displayed text and every table's rows.
+
+lxml's HTML parser (which closes omitted ``</td>``/``</tr>`` the way browsers do) reports
+start/end/text events to a :class:`Scanner` (its parser-target interface); they are consumed
+once, in document order, as they come: no document tree is built. Being iterative, the pass
+never recurses, and its work is linear in the page size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from pipeline.errors import ParseError
+from pipeline.parse.model import MAX_DEPTH
+from pipeline.parse.text import collapse_spaces, mark_invisible, strip_invisible
+
+__all__ = ["Cell", "Line", "Row", "Scan", "Table", "scan_html"]
+
+# --- HTML structure --------------------------------------------------------------------------
+# Elements that start a new line of displayed text (so headings and legend lines stay apart).
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd",
+        "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html",
+        "legend", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table",
+        "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+# Never displayed as page text: code, styles, form controls, embedded documents, <head>.
+_SKIP_TAGS = frozenset(
+    {
+        "head", "script", "style", "template", "noscript", "select", "textarea", "iframe",
+        "object", "svg", "math", "title", "rt", "rp",
+    }
+)  # fmt: skip
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+# --- what the pass produces ------------------------------------------------------------------
+class Line(NamedTuple):
+    """A line of displayed text outside (or inside) tables, for headings and stated facts."""
+
+    text: str
+    link_only: bool  # all of its text is link text (menus, in-page tables of contents)
+
+
+@dataclass(slots=True)
+class Cell:
+    header: bool  # a <th>
+    rowspan: int  # as written; clamped when the grid is built
+    colspan: int
+    parts: list[str] = field(default_factory=list)  # raw text while the cell is open
+    text: str = ""  # displayed text, set when the cell closes
+    removed: str = ""  # when invisible characters were removed: the text with them marked
+    bold: bool = False  # has text inside <b>/<strong>
+    plain: bool = False  # has text outside them
+    row0: int = -1  # top-left grid position, set when placed
+    col0: int = -1
+
+
+@dataclass(slots=True)
+class Row:
+    cells: list[Cell]
+    in_thead: bool
+
+
+@dataclass
+class Table:
+    start: int  # index of the first line after the table opened
+    end: int  # index of the first line after it closed
+    rows: list[Row]
+    caption: str
+
+
+class Scan(NamedTuple):
+    """The page as the pass saw it: lines of displayed text, and tables in the order they close."""
+
+    lines: list[Line]
+    tables: list[Table]
+
+
+# --- the pass ---------------------------------------------------------------------------------
+class _TableBuilder:
+    """Collects the rows and cells of one open <table>, as the parser reports them."""
+
+    __slots__ = ("caption", "cell", "in_caption", "row", "rows", "section", "start")
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.rows: list[Row] = []
+        self.row: Row | None = None
+        self.cell: Cell | None = None
+        self.section = ""  # "thead", "tbody", "tfoot" while inside one
+        self.in_caption = False
+        self.caption: list[str] = []
+
+    def start_row(self) -> None:
+        self.end_row()
+        self.row = Row([], self.section == "thead")
+
+    def start_cell(self, header: bool, attrs: Mapping[str, str]) -> Cell:
+        self.end_cell()
+        if self.row is None:  # a cell straight in <table>: the row is implied
+            self.start_row()
+        if attrs:
+            cell = Cell(header, _span(attrs.get("rowspan"), 1), _span(attrs.get("colspan"), 1))
+        else:
+            cell = Cell(header, 1, 1)
+        self.cell = cell
+        return cell
+
+    def end_cell(self) -> None:
+        cell = self.cell
+        if cell is not None and self.row is not None:
+            raw = "".join(cell.parts)
+            shown = strip_invisible(raw)
+            if shown != raw:  # kept, made visible, for the record of what was removed
+                cell.removed = collapse_spaces(mark_invisible(raw))
+            cell.text = collapse_spaces(shown)
+            cell.parts = []
+            self.row.cells.append(cell)
+        self.cell = None
+
+    def end_row(self) -> None:
+        self.end_cell()
+        if self.row is not None:
+            self.rows.append(self.row)
+        self.row = None
+
+
+class _TooDeep(Exception):
+    """Raised from inside the parser when nesting passes ``MAX_DEPTH``."""
+
+
+class Scanner:
+    """Consumes the parser's start/end/text events in document order (lxml's parser-target
+    interface), without building a document tree.
+
+    It produces lines of displayed text and, for every table, its rows of cells. Text goes
+    to the innermost open cell only, so a layout table never swallows the tables it holds.
+
+    Subtrees a browser does not display (``_SKIP_TAGS``, hidden elements) are dropped. Open
+    elements are kept on a stack of ``(name, shown)``; an end tag closes everything up to the
+    innermost open element of that name (a stray end tag closes nothing), which is the
+    nesting a document tree built from the same events has. Nesting deeper than
+    ``MAX_DEPTH`` is refused: browsers cap it too (Chromium at 512).
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.tables: list[Table] = []
+        self._parts: list[str] = []  # text of the current line
+        self._has_text = False  # the current line has non-space text
+        self._has_plain_text = False  # ... outside links
+        self._links: list[bool] = []  # one entry per open <a>: does it have an href?
+        self._link_depth = 0
+        self._bold_depth = 0
+        self._open: list[_TableBuilder] = []  # open tables, innermost last
+        self._table: _TableBuilder | None = None  # the innermost open table
+        self._cell: Cell | None = None  # its open cell, where text goes
+        self._elements: list[tuple[str, bool]] = []  # open elements: (name, shown)
+        self._open_names: dict[str, int] = {}  # how many elements of each name are open
+        self._depth = 0  # nesting as the parser reports it, for the limit
+        self._shown = True  # whether what comes now is displayed
+
+    # --- the parser-target interface --------------------------------------------------------
+    def start(self, tag: str, attrs: Mapping[str, str]) -> None:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep
+        names = self._open_names
+        names[tag] = names.get(tag, 0) + 1
+        if not self._shown or tag in _SKIP_TAGS or (attrs and _hidden(attrs)):
+            self._elements.append((tag, False))
+            self._shown = False
+            return
+        self._elements.append((tag, True))
+        if tag in _BLOCK_TAGS and (self._parts or self._cell is not None):
+            self._break()
+        if tag == "td" or tag == "th":
+            if self._table is not None:
+                self._cell = self._table.start_cell(tag == "th", attrs)
+        elif tag == "tr":
+            if self._table is not None:
+                self._table.start_row()
+                self._cell = None
+        elif tag == "a":
+            linked = attrs.get("href") is not None if attrs else False
+            self._links.append(linked)
+            self._link_depth += linked
+        elif tag == "b" or tag == "strong":
+            self._bold_depth += 1
+        elif tag == "table":
+            self._table = _TableBuilder(len(self.lines))
+            self._open.append(self._table)
+            self._cell = None
+        elif self._table is not None:
+            if tag in ("thead", "tbody", "tfoot"):
+                self._table.section = tag
+            elif tag == "caption":
+                self._table.in_caption = True
+
+    def end(self, tag: str) -> None:
+        self._depth -= 1
+        names = self._open_names
+        if not names.get(tag):
+            return  # nothing of that name is open
+        elements = self._elements
+        while elements:
+            name, shown = elements.pop()
+            names[name] -= 1
+            if shown:
+                self._end(name)
+            if name == tag:
+                break
+        self._shown = elements[-1][1] if elements else True
+
+    def data(self, text: str) -> None:
+        if not self._shown or not text:
+            return
+        self._parts.append(text)
+        if text.isspace():
+            if self._cell is not None:
+                self._cell.parts.append(text)
+            elif self._table is not None and self._table.in_caption:
+                self._table.caption.append(text)
+            return
+        self._has_text = True
+        if self._link_depth == 0:
+            self._has_plain_text = True
+        cell = self._cell
+        if cell is not None:
+            cell.parts.append(text)
+            if self._bold_depth:
+                cell.bold = True
+            else:
+                cell.plain = True
+        elif self._table is not None and self._table.in_caption:
+            self._table.caption.append(text)
+
+    def close(self) -> Scan:
+        while self._elements:  # elements still open at the end of the document
+            name, shown = self._elements.pop()
+            if shown:
+                self._end(name)
+        self._break()
+        while self._open:  # a page cut off inside a table still yields what it had
+            self._end("table")
+        scan = Scan(self.lines, self.tables)
+        self.release()
+        return scan
+
+    def release(self) -> None:
+        """Drop everything collected. lxml's parser and its parser context refer to each other
+        (a reference cycle inside lxml) and to this target, so the target lives until the next
+        cyclic collection: it must hold nothing by then."""
+        self.__init__()
+
+    # --- displayed elements -----------------------------------------------------------------
+    def _end(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS and (self._parts or self._cell is not None):
+            self._break()
+        table = self._table
+        if tag == "td" or tag == "th":
+            if table is not None:
+                table.end_cell()
+                self._cell = None
+        elif tag == "tr":
+            if table is not None:
+                table.end_row()
+                self._cell = None
+        elif tag == "a":
+            if self._links:
+                self._link_depth -= self._links.pop()
+        elif tag == "b" or tag == "strong":
+            self._bold_depth = max(0, self._bold_depth - 1)
+        elif table is not None:
+            if tag in ("thead", "tbody", "tfoot"):
+                table.section = ""
+            elif tag == "caption":
+                table.in_caption = False
+            elif tag == "table":
+                table.end_row()
+                self._open.pop()
+                caption = collapse_spaces(strip_invisible("".join(table.caption)))
+                self.tables.append(Table(table.start, len(self.lines), table.rows, caption))
+                self._table = self._open[-1] if self._open else None
+                self._cell = self._table.cell if self._table is not None else None
+
+    def _break(self) -> None:
+        """End the current line of text; inside a cell, a line break is a space."""
+        if self._cell is not None:
+            self._cell.parts.append(" ")
+        if self._parts:
+            if self._has_text:  # else the line is only whitespace
+                text = collapse_spaces(strip_invisible("".join(self._parts)))
+                self.lines.append(Line(text, not self._has_plain_text))
+            self._parts = []
+            self._has_text = self._has_plain_text = False
+
+
+def scan_html(text: str) -> Scan:
+    """Parse the text with lxml's HTML parser, streaming its events to a :class:`Scanner`."""
+    from lxml import etree
+
+    # lxml rejects NUL characters; browsers show U+FFFD for them.
+    text = text.replace("\x00", "\ufffd").removeprefix("\ufeff")
+    rejected = []
+    try:
+        # As text first; should lxml refuse that, as UTF-8 bytes.
+        for markup, encoding in ((text, None), (None, "utf-8")):
+            if markup is None:
+                markup = text.encode("utf-8", errors="replace")
+            scanner = Scanner()
+            parser = etree.HTMLParser(target=scanner, recover=True, encoding=encoding)
+            try:
+                parser.feed(markup)
+                return parser.close()
+            except (UnicodeError, LookupError, etree.ParserError) as exc:
+                rejected.append(str(exc))
+            finally:
+                scanner.release()  # whatever lxml's cycle keeps alive is now empty
+                del parser
+        raise ParseError("the page could not be parsed as HTML", "; ".join(rejected))
+    except _TooDeep as exc:
+        raise ParseError(
+            f"the page is nested more than {MAX_DEPTH:,} elements deep",
+            "pathological markup; it is not the partners list",
+        ) from exc
+    except RecursionError as exc:  # defence in depth: nothing here should recurse
+        raise ParseError("the page is nested too deeply to parse", "pathological markup") from exc
+
+
+def _hidden(attrs: Mapping[str, str]) -> bool:
+    """Elements the browser does not display (e.g. a duplicate table for another layout)."""
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style")
+    return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
+
+
+def _span(value: object, default: int) -> int:
+    """Parse a rowspan/colspan attribute like browsers do: leading digits, else the default.
+
+    ``0`` is kept (rowspan=0 means "to the end of the table"); clamping happens in the grid.
+
+    >>> _span("3", 1), _span(" 2px", 1), _span("x", 1), _span("-4", 1), _span(None, 1)
+    (3, 2, 1, 1, 1)
+    """
+    if not isinstance(value, str):
+        return default
+    match = re.match(r"\s*(\d{1,9})", value)
+    return int(match.group(1)) if match else default
