@@ -24,6 +24,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import LockHeld, SnapshotError
+from pipeline.errors import LockHeld, SnapshotError, elide
 
 NAME_RE = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)_(?P<sha12>[0-9a-f]{12})\.html$")
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -55,6 +56,7 @@ SIDECAR_FIELDS = (
 OBTAINED_VALUES = ("fetched", "reconstructed")
 LOCK_FILE_NAME = ".refresh.lock"
 DEFAULT_LOCK_TIMEOUT = 10.0
+MAX_SIDECAR_BYTES = 1024 * 1024  # a sidecar is a few hundred bytes of fields
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -155,7 +157,7 @@ def read_sidecar(path: Path | str) -> dict[str, Any] | None:
     if NAME_RE.match(path.name):
         return _load_sidecar(sidecar_path)
     try:
-        data = json.loads(sidecar_path.read_bytes())
+        data = load_json(sidecar_path, max_bytes=MAX_SIDECAR_BYTES)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and "sha256" in data else None
@@ -187,8 +189,8 @@ def read_snapshot(path: Path | str) -> bytes:
     if sidecar is not None:
         if sidecar.get("sha256") != sha:
             raise SnapshotError(
-                f"{path} is damaged: its sha256 is {sha}, the sidecar records "
-                f"{sidecar.get('sha256')}",
+                f"{path} is damaged: its sha256 is {sha[:16]}…, the sidecar records "
+                f"{str(sidecar.get('sha256'))[:16]}…",
                 hint,
             )
         size = sidecar.get("size")
@@ -293,6 +295,9 @@ def store_snapshot(
     return snapshot, wrote_html
 
 
+_held_locks = threading.local()  # lock paths this thread holds, for re-entry
+
+
 @contextlib.contextmanager
 def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[Path]:
     """Hold the cross-process lock that serialises refreshes and builds.
@@ -300,13 +305,22 @@ def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> 
     ``path`` is the lock file when its name ends in ``.lock`` (``raw/.lock``,
     ``.refresh.lock``), else a directory (created if missing) holding ``.refresh.lock``. A second
     holder (another process or thread) waits up to ``timeout`` seconds, then raises
-    :class:`LockHeld`. The lock is released when the block exits, and by the operating system
-    if the process dies.
+    :class:`LockHeld`; the thread that holds it may enter again (a build commits its files
+    while holding the lock). The lock is released when the block exits, and by the operating
+    system if the process dies. A symlink at the lock's path is refused, never followed.
     """
     lock_path = Path(path)
     if not lock_path.name.endswith(".lock"):
         lock_path = lock_path / LOCK_FILE_NAME
     lock_path.parent.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(lock_path.parent) + os.sep + lock_path.name
+    held = _held_locks.__dict__.setdefault("paths", set())
+    if key in held:
+        yield lock_path
+        return
+    if lock_path.is_symlink() or (lock_path.exists() and not lock_path.is_file()):
+        raise LockHeld(f"{lock_path} is not a plain lock file",
+                       "remove it; the lock file is created by the pipeline")
     import filelock  # here, not at module level: an up-to-date build never takes the lock
 
     lock = filelock.FileLock(lock_path, timeout=timeout)
@@ -317,9 +331,11 @@ def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> 
             "another refresh is running",
             f"waited {timeout:g} s for {lock_path}; try again when it has finished",
         ) from None
+    held.add(key)
     try:
         yield lock_path
     finally:
+        held.discard(key)
         lock.release()
 
 
@@ -364,18 +380,42 @@ def _build_sidecar(meta: Mapping[str, Any], sha: str, size: int) -> dict[str, An
     return sidecar
 
 
+MAX_JSON_BYTES = 64 * 1024 * 1024  # metadata.json of a very large page stays far below
+
+
+def load_json(path: Path | str, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """The JSON document in ``path``, refusing files over ``max_bytes`` or nested too deeply.
+
+    Raises ValueError with a short reason (never RecursionError) and OSError when the file
+    cannot be read.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"larger than {max_bytes:,} bytes")
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f"not valid JSON ({elide(str(exc), 100)})") from None
+
+
 def _load_sidecar(sidecar_path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(sidecar_path.read_bytes())
+        data = load_json(sidecar_path, max_bytes=MAX_SIDECAR_BYTES)
     except OSError as exc:
-        raise SnapshotError(f"cannot read {sidecar_path}: {exc.strerror or exc}") from exc
+        raise SnapshotError(f"cannot read {sidecar_path}: {exc.strerror or exc}",
+                            "check the permissions of raw/") from None
     except ValueError as exc:
         raise SnapshotError(
-            f"{sidecar_path} is not valid JSON ({exc})",
-            "the sidecar is damaged; restore raw/ from version control",
-        ) from exc
+            f"damaged sidecar {sidecar_path}: {exc}",
+            "restore raw/ from version control or move the snapshot and its sidecar out",
+        ) from None
     if not isinstance(data, dict):
-        raise SnapshotError(f"{sidecar_path} is not a JSON object")
+        raise SnapshotError(f"damaged sidecar {sidecar_path}: not a JSON object",
+                            "restore raw/ from version control or move the snapshot and its "
+                            "sidecar out")
     return data
 
 
