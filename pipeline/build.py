@@ -73,16 +73,46 @@ def input_hash(snapshot_bytes: bytes, options: dict) -> str:
 
 def is_current(out_dir: Path, wanted_hash: str) -> bool:
     """True when out/ was built from these inputs and its files are intact."""
+    metadata = _published_metadata(out_dir)
+    if metadata is None or metadata.get("input_hash") != wanted_hash:
+        return False
     try:
-        metadata = json.loads((out_dir / config.METADATA_JSON).read_text(encoding="utf-8"))
-        if metadata.get("input_hash") != wanted_hash:
-            return False
+        published = current_dir(out_dir)  # one generation, even while another is committed
         return all(
-            hashlib.sha256((out_dir / name).read_bytes()).hexdigest() == sha
+            hashlib.sha256((published / name).read_bytes()).hexdigest() == sha
             for name, sha in metadata["files"].items()
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, KeyError, TypeError, AttributeError):
         return False
+
+
+def _published_metadata(out_dir: Path) -> dict | None:
+    """metadata.json of the build in out/, or None when there is none readable."""
+    from pipeline.snapshots import load_json
+
+    try:
+        document = load_json(current_dir(out_dir) / config.METADATA_JSON)
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def current_dir(out_dir: Path) -> Path:
+    from pipeline.write import current_dir as published
+
+    return published(out_dir)
+
+
+def check_directories(raw_dir: Path, out_dir: Path) -> None:
+    """Refuse an out/ that is raw/ (or a file): a build would lock and write into its input."""
+    from pipeline.errors import OutputError, UsageError
+
+    if Path(raw_dir).resolve() == Path(out_dir).resolve():
+        raise UsageError(f"--raw-dir and --out both name {out_dir}",
+                         "snapshots and built files need separate directories")
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise OutputError(f"--out {out_dir} is a file, not a directory",
+                          "pass a directory (it is created if missing)")
 
 
 def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
@@ -90,15 +120,20 @@ def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
           strict_counts: bool = True) -> BuildResult:
     """Build out/ from a snapshot; a no-op when inputs, code and out/ are unchanged."""
     from pipeline.snapshots import read_snapshot, refresh_lock
+    from pipeline.write import LOCK, output_error
 
+    check_directories(raw_dir, out_dir)
     path = resolve_snapshot(snapshot, raw_dir)
     data = read_snapshot(path)
     wanted = input_hash(data, {"strict_counts": strict_counts})
     if not force and is_current(out_dir, wanted):
         return BuildResult(path, out_dir, up_to_date=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with refresh_lock(out_dir / ".lock"):
-        return _build(path, data, out_dir, wanted, strict_counts)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with refresh_lock(out_dir / LOCK):
+            return _build(path, data, out_dir, wanted, strict_counts)
+    except OSError as exc:
+        raise output_error(out_dir, exc) from None
 
 
 @dataclass
@@ -194,8 +229,10 @@ def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
     files = _output_files(frame, normalized)
     files[config.METADATA_JSON] = _metadata(path, data, page, normalized, report, files,
                                             wanted_hash)
-    commit_files(out_dir, files)
-    (out_dir / config.VALIDATION_ERRORS_CSV).unlink(missing_ok=True)
+    previous = _published_metadata(out_dir) or {}
+    stale = {name for name in previous.get("files") or () if isinstance(name, str)
+             and "/" not in name and not name.startswith(".")} - set(files)  # older builds'
+    commit_files(out_dir, files, remove={config.VALIDATION_ERRORS_CSV, *stale})
     return BuildResult(path, out_dir, rows=len(normalized.rows),
                        countries=len({r["country_code"] for r in normalized.rows}),
                        corrections=len(normalized.corrections),

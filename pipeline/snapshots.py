@@ -14,24 +14,33 @@ Writing is crash- and race-safe without a lock:
 
 Two refreshes should still hold :func:`refresh_lock` so that "same as the newest snapshot?"
 and the write happen as one step.
+
+Snapshots are ordered by when they were stored, not by the time in their name (a skewed clock
+can put that in the future): each store gets the next ``sequence`` number, written in its
+sidecar and appended as one line ``<sequence>\t<html name>\t<sha256>`` to ``raw/index.tsv``,
+the only file in raw/ that grows (by appending). Finding "the most recently stored" snapshot
+reads the index's last line, so storing stays linear however many snapshots raw/ holds.
+Snapshots without a sequence (stored before the index existed, or copied in by hand) are
+placed among the others by the time in their name.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import json
 import os
 import re
 import secrets
-import time
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import LockHeld, SnapshotError
+from pipeline.errors import LockHeld, SnapshotError, elide
 
 NAME_RE = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)_(?P<sha12>[0-9a-f]{12})\.html$")
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -51,10 +60,13 @@ SIDECAR_FIELDS = (
     "size",
     "obtained",
     "note",
+    "sequence",
 )
 OBTAINED_VALUES = ("fetched", "reconstructed")
 LOCK_FILE_NAME = ".refresh.lock"
+INDEX_NAME = "index.tsv"  # append-only: one line per stored snapshot, in the order stored
 DEFAULT_LOCK_TIMEOUT = 10.0
+MAX_SIDECAR_BYTES = 1024 * 1024  # a sidecar is a few hundred bytes of fields
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -68,6 +80,7 @@ class Snapshot:
     sha256: str
     taken_at: datetime  # UTC, from the file name
     obtained: str  # "fetched" | "reconstructed"
+    sequence: int | None = field(default=None, compare=False)  # order stored; None: unknown
 
     @property
     def sidecar_path(self) -> Path:
@@ -84,7 +97,7 @@ def snapshot_name(taken_at: datetime, sha256: str) -> str:
 
 
 def list_snapshots(raw_dir: Path | str) -> list[Snapshot]:
-    """Every snapshot in ``raw_dir``, oldest first (ties in the same second by name).
+    """Every snapshot in ``raw_dir``, in the order they were stored (oldest first).
 
     Only ``<stamp>_<sha12>.html`` files with a sidecar count; anything else (temporary files,
     the lock file, a stray download, a sidecar whose html is not there) is ignored. A sidecar
@@ -94,28 +107,81 @@ def list_snapshots(raw_dir: Path | str) -> list[Snapshot]:
 
 
 def newest_snapshot(raw_dir: Path | str) -> Snapshot | None:
-    """The most recent snapshot in ``raw_dir``, or None when there is none.
+    """The most recently stored snapshot in ``raw_dir``, or None when there is none.
 
-    Only the newest sidecar is read: names sort by time, so this stays cheap however many
-    snapshots raw/ holds.
+    Only the newest sidecar is read, so this stays cheap however many snapshots raw/ holds.
     """
     candidates = _candidates(raw_dir)
     return _load_snapshot(*candidates[-1]) if candidates else None
 
 
 def _candidates(raw_dir: Path | str) -> list[tuple[Path, re.Match[str]]]:
-    """Snapshot files that have a sidecar, oldest first (the stamp's format sorts by time)."""
+    """Snapshot files that have a sidecar, in the order stored.
+
+    Snapshots in the index come in index order; the others are merged in by the time in
+    their name (which is the order stored as long as the clock was right).
+    """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         return []
     names = {entry.name for entry in os.scandir(raw_dir)}
-    found = []
+    order = _read_index(raw_dir)
+    indexed, loose = [], []
     for name in names:
         match = NAME_RE.match(name)
         if match and name[: -len(".html")] + ".json" in names and (raw_dir / name).is_file():
-            found.append((raw_dir / name, match))
-    found.sort(key=lambda item: (item[1]["stamp"], item[0].name))
-    return found
+            item = (raw_dir / name, match)
+            if name in order:
+                indexed.append((order[name], match["stamp"], name, item))
+            else:
+                loose.append((match["stamp"], name, item))
+    indexed.sort(key=lambda entry: entry[:3])
+    loose.sort(key=lambda entry: entry[:2])
+    merged = heapq.merge(((stamp, item) for stamp, _, item in loose),
+                         ((stamp, item) for _, stamp, _, item in indexed),
+                         key=lambda entry: entry[0])
+    return [item for _, item in merged]
+
+
+def _read_index(raw_dir: Path) -> dict[str, int]:
+    """html name -> sequence from raw/index.tsv ({} when there is none); bad lines skipped."""
+    try:
+        text = (raw_dir / INDEX_NAME).read_bytes().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {raw_dir / INDEX_NAME}: {exc.strerror or exc}",
+                            "check the permissions of raw/") from None
+    order = {}
+    for line in text.splitlines():
+        entry = _index_entry(line)
+        if entry is not None:
+            order.setdefault(entry[1], entry[0])
+    return order
+
+
+def _index_entry(line: str) -> tuple[int, str, str] | None:
+    parts = line.split("\t")
+    if len(parts) != 3 or not parts[0].isdigit() or not NAME_RE.match(parts[1]):
+        return None
+    return int(parts[0]), parts[1], parts[2]
+
+
+def _last_stored(raw_dir: Path) -> tuple[int, str, str] | None:
+    """(sequence, html name, sha256) of the index's last entry, reading only its tail."""
+    try:
+        with open(raw_dir / INDEX_NAME, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 4096))
+            tail = handle.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return None
+    for line in reversed(tail.splitlines()):
+        entry = _index_entry(line)
+        if entry is not None:
+            return entry
+    return None
 
 
 def _load_snapshot(path: Path, match: re.Match[str]) -> Snapshot:
@@ -133,12 +199,14 @@ def _load_snapshot(path: Path, match: re.Match[str]) -> Snapshot:
             f"{match['sha12']}",
             "the sidecar is damaged; restore raw/ from version control",
         )
+    sequence = sidecar.get("sequence")
     return Snapshot(
         path=path,
         sidecar=sidecar,
         sha256=sha,
         taken_at=_parse_stamp(match["stamp"]),
         obtained=str(sidecar.get("obtained") or "fetched"),
+        sequence=sequence if isinstance(sequence, int) else None,
     )
 
 
@@ -155,7 +223,7 @@ def read_sidecar(path: Path | str) -> dict[str, Any] | None:
     if NAME_RE.match(path.name):
         return _load_sidecar(sidecar_path)
     try:
-        data = json.loads(sidecar_path.read_bytes())
+        data = load_json(sidecar_path, max_bytes=MAX_SIDECAR_BYTES)
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and "sha256" in data else None
@@ -187,8 +255,8 @@ def read_snapshot(path: Path | str) -> bytes:
     if sidecar is not None:
         if sidecar.get("sha256") != sha:
             raise SnapshotError(
-                f"{path} is damaged: its sha256 is {sha}, the sidecar records "
-                f"{sidecar.get('sha256')}",
+                f"{path} is damaged: its sha256 is {sha[:16]}…, the sidecar records "
+                f"{str(sidecar.get('sha256'))[:16]}…",
                 hint,
             )
         size = sidecar.get("size")
@@ -206,15 +274,16 @@ def store_snapshot(
     meta: Mapping[str, Any],
     now: datetime | None = None,
 ) -> tuple[Snapshot, bool]:
-    """Store ``body`` in ``raw_dir`` unless it equals the newest snapshot.
+    """Store ``body`` in ``raw_dir`` unless it equals the most recently stored snapshot.
 
     ``meta`` holds the sidecar fields the caller knows (requested_url, final_url, http_status,
     etag, last_modified, content_type, charset, obtained, note); missing ones are null and
     ``obtained`` defaults to "fetched". sha256, size and fetched_at are computed; fetched_at is
     ``now`` (default: the current time), or meta["fetched_at"] when ``now`` is not given.
 
-    Returns ``(snapshot, True)`` when a new snapshot was written and ``(newest, False)`` when
-    the body's sha256 equals the newest snapshot's (nothing is written). An existing file is
+    Returns ``(snapshot, True)`` when a new snapshot was written (with the next ``sequence``,
+    appended to raw/index.tsv) and ``(newest, False)`` when the body's sha256 equals the most
+    recently stored snapshot's (nothing is written). An existing file is
     never replaced: a name already taken by different content raises :class:`SnapshotError`.
     """
     raw_dir = Path(raw_dir)
@@ -222,7 +291,6 @@ def store_snapshot(
     sha = hashlib.sha256(body).hexdigest()
     sidecar = _build_sidecar(meta, sha, len(body))
 
-    explicit_time = now is not None or sidecar["fetched_at"] is not None
     if now is not None:
         taken_at = _utc(now).replace(microsecond=0)
         if sidecar["fetched_at"] is not None and sidecar["fetched_at"] != _fmt(taken_at):
@@ -235,15 +303,19 @@ def store_snapshot(
         taken_at = datetime.now(UTC).replace(microsecond=0)
 
     raw_dir.mkdir(parents=True, exist_ok=True)
-    newest = newest_snapshot(raw_dir)
-    if newest is not None and newest.sha256 == sha:
-        return newest, False
-    if newest is not None and not explicit_time and newest.taken_at == taken_at:
-        # Keep names in time order: two snapshots in the same second would be ordered by
-        # hash, not by when they were taken. Wait for the next second instead.
-        next_second = taken_at + timedelta(seconds=1)
-        time.sleep(max(0.0, (next_second - datetime.now(UTC)).total_seconds()))
-        taken_at = max(next_second, datetime.now(UTC).replace(microsecond=0))
+    last = _last_stored(raw_dir)
+    if last is not None:
+        sequence, last_name, last_sha = last
+        if last_sha == sha and (raw_dir / last_name).is_file():
+            newest = _load_snapshot(raw_dir / last_name, NAME_RE.match(last_name))
+            if newest.sha256 == sha:
+                return newest, False
+    else:  # no index yet: compare with the newest by name, once
+        newest = newest_snapshot(raw_dir)
+        if newest is not None and newest.sha256 == sha:
+            return newest, False
+        sequence = max((s.sequence or 0 for s in [newest] if s is not None), default=0)
+    sidecar["sequence"] = sequence + 1
     sidecar["fetched_at"] = _fmt(taken_at)
 
     html_path = raw_dir / snapshot_name(taken_at, sha)
@@ -282,15 +354,31 @@ def store_snapshot(
                 "raw/ files are never overwritten; check raw/ by hand",
             )
         sidecar = _load_sidecar(json_path)
+    if wrote_html:
+        _append_index(raw_dir, f"{sidecar['sequence']}\t{html_path.name}\t{sha}\n")
     _fsync_dir(raw_dir)
+    stored_as = sidecar.get("sequence")
     snapshot = Snapshot(
         path=html_path,
         sidecar=sidecar,
         sha256=sha,
         taken_at=taken_at,
         obtained=str(sidecar.get("obtained") or "fetched"),
+        sequence=stored_as if isinstance(stored_as, int) else None,
     )
     return snapshot, wrote_html
+
+
+def _append_index(raw_dir: Path, line: str) -> None:
+    """Append one line to raw/index.tsv in a single write (O_APPEND), flushed to disk."""
+    fd = os.open(raw_dir / INDEX_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        _write_all(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+_held_locks = threading.local()  # lock paths this thread holds, for re-entry
 
 
 @contextlib.contextmanager
@@ -300,13 +388,22 @@ def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> 
     ``path`` is the lock file when its name ends in ``.lock`` (``raw/.lock``,
     ``.refresh.lock``), else a directory (created if missing) holding ``.refresh.lock``. A second
     holder (another process or thread) waits up to ``timeout`` seconds, then raises
-    :class:`LockHeld`. The lock is released when the block exits, and by the operating system
-    if the process dies.
+    :class:`LockHeld`; the thread that holds it may enter again (a build commits its files
+    while holding the lock). The lock is released when the block exits, and by the operating
+    system if the process dies. A symlink at the lock's path is refused, never followed.
     """
     lock_path = Path(path)
     if not lock_path.name.endswith(".lock"):
         lock_path = lock_path / LOCK_FILE_NAME
     lock_path.parent.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(lock_path.parent) + os.sep + lock_path.name
+    held = _held_locks.__dict__.setdefault("paths", set())
+    if key in held:
+        yield lock_path
+        return
+    if lock_path.is_symlink() or (lock_path.exists() and not lock_path.is_file()):
+        raise LockHeld(f"{lock_path} is not a plain lock file",
+                       "remove it; the lock file is created by the pipeline")
     import filelock  # here, not at module level: an up-to-date build never takes the lock
 
     lock = filelock.FileLock(lock_path, timeout=timeout)
@@ -317,9 +414,11 @@ def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> 
             "another refresh is running",
             f"waited {timeout:g} s for {lock_path}; try again when it has finished",
         ) from None
+    held.add(key)
     try:
         yield lock_path
     finally:
+        held.discard(key)
         lock.release()
 
 
@@ -364,18 +463,42 @@ def _build_sidecar(meta: Mapping[str, Any], sha: str, size: int) -> dict[str, An
     return sidecar
 
 
+MAX_JSON_BYTES = 64 * 1024 * 1024  # metadata.json of a very large page stays far below
+
+
+def load_json(path: Path | str, *, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """The JSON document in ``path``, refusing files over ``max_bytes`` or nested too deeply.
+
+    Raises ValueError with a short reason (never RecursionError) and OSError when the file
+    cannot be read.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"larger than {max_bytes:,} bytes")
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f"not valid JSON ({elide(str(exc), 100)})") from None
+
+
 def _load_sidecar(sidecar_path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(sidecar_path.read_bytes())
+        data = load_json(sidecar_path, max_bytes=MAX_SIDECAR_BYTES)
     except OSError as exc:
-        raise SnapshotError(f"cannot read {sidecar_path}: {exc.strerror or exc}") from exc
+        raise SnapshotError(f"cannot read {sidecar_path}: {exc.strerror or exc}",
+                            "check the permissions of raw/") from None
     except ValueError as exc:
         raise SnapshotError(
-            f"{sidecar_path} is not valid JSON ({exc})",
-            "the sidecar is damaged; restore raw/ from version control",
-        ) from exc
+            f"damaged sidecar {sidecar_path}: {exc}",
+            "restore raw/ from version control or move the snapshot and its sidecar out",
+        ) from None
     if not isinstance(data, dict):
-        raise SnapshotError(f"{sidecar_path} is not a JSON object")
+        raise SnapshotError(f"damaged sidecar {sidecar_path}: not a JSON object",
+                            "restore raw/ from version control or move the snapshot and its "
+                            "sidecar out")
     return data
 
 

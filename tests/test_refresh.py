@@ -65,12 +65,12 @@ def test_second_refresh_is_not_modified_and_does_no_work(site, tmp_path):
         Response(status=304))
     url = serve(site, GOOD, ETag='"v1"')
     refresh(url, tmp_path / "raw", tmp_path / "out")
-    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir() if p.is_file()}
     result = refresh(url, tmp_path / "raw", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "unchanged since" in result.stdout and "up to date" in result.stdout
     assert len(list_snapshots(tmp_path / "raw")) == 1
-    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir() if p.is_file()} == before
 
 
 def test_changed_page_is_stored_and_rebuilt(site, tmp_path):
@@ -113,7 +113,7 @@ def test_a_broken_download_is_kept_in_raw_and_out_keeps_the_last_build(site, raw
     out = tmp_path / "out"
     url = serve(site, GOOD[: len(GOOD) // 3])
     assert refresh("http://127.0.0.1:9/unused", raw_dir, out).returncode == 0  # good build
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     result = refresh(url, raw_dir, out)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr

@@ -69,10 +69,13 @@ def test_store_writes_html_and_sidecar(tmp_path: Path) -> None:
         "size": len(body),
         "obtained": "fetched",
         "note": None,
+        "sequence": 1,
     }
     assert snap.sidecar == sidecar
     assert read_snapshot(snap.path) == body
-    assert files(raw) == [name, name.replace(".html", ".json")]  # no temporary files left
+    # no temporary files left; the index lists the snapshot
+    assert files(raw) == [name, name.replace(".html", ".json"), "index.tsv"]
+    assert (raw / "index.tsv").read_text() == f"1\t{name}\t{sha(body)}\n"
 
 
 def test_missing_meta_fields_are_null_and_times_are_utc(tmp_path: Path) -> None:
@@ -112,16 +115,48 @@ def test_only_the_newest_counts_so_a_revert_is_stored(tmp_path: Path) -> None:
     assert newest_snapshot(tmp_path) == snap
 
 
-def test_back_to_back_stores_keep_time_order(tmp_path: Path) -> None:
-    a, _ = store_snapshot(tmp_path, b"<p>a</p>", META)
-    b, _ = store_snapshot(tmp_path, b"<p>b</p>", META)
-    assert b.taken_at > a.taken_at
-    assert list_snapshots(tmp_path) == [a, b]
+def test_back_to_back_stores_keep_the_order_stored(tmp_path: Path) -> None:
+    stored = [store_snapshot(tmp_path, f"<p>{i}</p>".encode(), META, now=T0)[0]
+              for i in range(5)]  # all in the same second: the names cannot tell
+    assert list_snapshots(tmp_path) == stored
+    assert [s.sequence for s in list_snapshots(tmp_path)] == [1, 2, 3, 4, 5]
+    assert newest_snapshot(tmp_path) == stored[-1]
 
 
-def test_list_is_time_ordered_and_ignores_strays(tmp_path: Path) -> None:
-    later, _ = store_snapshot(tmp_path, b"<p>2</p>", META, now=T0 + timedelta(hours=1))
+def test_a_snapshot_named_in_the_future_does_not_shadow_later_ones(tmp_path: Path) -> None:
+    skewed, _ = store_snapshot(tmp_path, b"<p>old</p>", META, now=T0 + timedelta(days=3650))
+    fresh, stored = store_snapshot(tmp_path, b"<p>new</p>", META, now=T0)
+    assert stored and newest_snapshot(tmp_path) == fresh
+    assert list_snapshots(tmp_path) == [skewed, fresh]
+    again, stored = store_snapshot(tmp_path, b"<p>new</p>", META, now=T0 + timedelta(days=1))
+    assert not stored and again == fresh  # recognised against the most recently stored one
+
+
+def test_snapshots_without_a_sequence_are_placed_by_their_name(raw_dir: Path) -> None:
+    [legacy] = list_snapshots(raw_dir)  # the stored 2024 snapshot predates the index
+    assert legacy.sequence is None
+    before = {p.name: p.read_bytes() for p in raw_dir.iterdir()}
+    same, stored = store_snapshot(raw_dir, legacy.path.read_bytes(), META, now=T0)
+    assert not stored and same == legacy
+    new, stored = store_snapshot(raw_dir, b"<p>2026</p>", META, now=T0 + timedelta(days=900))
+    assert list_snapshots(raw_dir) == [legacy, new] and new.sequence == 1
+    assert {n: (raw_dir / n).read_bytes() for n in before} == before  # raw/ never rewritten
+
+
+def test_bulk_storing_reads_only_the_index_tail(tmp_path: Path, monkeypatch) -> None:
+    store_snapshot(tmp_path, b"<p>0</p>", META, now=T0)
+    scans = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: scans.append(path) or real_scandir(path))
+    for i in range(1, 200):
+        store_snapshot(tmp_path, f"<p>{i}</p>".encode(), META, now=T0 + timedelta(hours=i))
+    assert scans == []  # no directory listing per store: linear in the number stored
+    assert len(list_snapshots(tmp_path)) == 200
+
+
+def test_list_is_ordered_as_stored_and_ignores_strays(tmp_path: Path) -> None:
     earlier, _ = store_snapshot(tmp_path, b"<p>1</p>", META, now=T0)
+    later, _ = store_snapshot(tmp_path, b"<p>2</p>", META, now=T0 + timedelta(hours=1))
     (tmp_path / "notes.html").write_text("<p>saved by hand</p>")
     (tmp_path / "README.json").write_text("{}")
     (tmp_path / ".refresh.lock").write_text("")
@@ -240,7 +275,7 @@ def test_concurrent_stores_of_different_bodies_are_all_kept(tmp_path: Path) -> N
     assert not errors
     snaps = list_snapshots(tmp_path)
     assert sorted(read_snapshot(s.path) for s in snaps) == sorted(bodies)
-    assert len(files(tmp_path)) == 2 * len(bodies)
+    assert len(files(tmp_path)) == 2 * len(bodies) + 1  # and the index
 
 
 def test_concurrent_stores_of_the_same_body_store_it_once(tmp_path: Path) -> None:
@@ -341,3 +376,35 @@ def test_lock_in_a_directory_that_does_not_exist_yet(tmp_path: Path) -> None:
         with refresh_lock(tmp_path / "out" / name, timeout=1) as lock_path:
             assert lock_path == tmp_path / "out" / name
             assert lock_path.is_file()
+
+
+@pytest.mark.parametrize("damage", [
+    b"[" * 100_000 + b"]" * 100_000,  # nested far past the interpreter's recursion limit
+    b'{"sha256": "' + b"0" * 2_000_000 + b'"}',  # over the size limit
+    b"{not json",
+    b"\xff\xfe\x00",
+], ids=["deep", "huge", "syntax", "binary"])
+def test_a_damaged_sidecar_is_one_clear_error_naming_it(raw_dir: Path, capsys, damage) -> None:
+    from pipeline.cli import main
+
+    [snap] = list_snapshots(raw_dir)
+    snap.sidecar_path.write_bytes(damage)
+    with pytest.raises(SnapshotError, match="damaged sidecar"):
+        list_snapshots(raw_dir)
+    assert main(["build", "--raw-dir", str(raw_dir), "--out", str(raw_dir.parent / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: damaged sidecar ")
+    assert snap.sidecar_path.name in err and "Traceback" not in err and len(err) < 320
+    assert not (raw_dir.parent / "out").exists()
+
+
+def test_a_deeply_nested_metadata_json_only_forces_a_rebuild(raw_dir: Path, capsys) -> None:
+    from pipeline.cli import main
+
+    out = raw_dir.parent / "out"
+    assert main(["build", "--raw-dir", str(raw_dir), "--out", str(out)]) == 0
+    generation = (out / "metadata.json").resolve()
+    generation.unlink()
+    generation.write_bytes(b"[" * 100_000)
+    assert main(["build", "--raw-dir", str(raw_dir), "--out", str(out)]) == 0
+    assert json.loads((out / "metadata.json").read_text())["row_count"] == 96
