@@ -369,10 +369,9 @@ def test_the_history_contract_rejects_overlapping_and_double_open_periods():
     with pytest.raises(pa.errors.SchemaErrors) as failure:
         HistoryModel.validate(typed_frame(HistoryModel, rows), lazy=True)
     checks = set(failure.value.failure_cases["check"])
-    assert {"each partner has at most one open period", "a partner's periods do not overlap",
-            "a listed id is current for at most one partner"} <= checks
+    assert {"one-open-period", "periods-disjoint", "listed-id-current-once"} <= checks
     backwards = [dict(base, valid_from=dt.date(2024, 2, 1), valid_to=dt.date(2024, 2, 1))]
-    with pytest.raises(pa.errors.SchemaErrors, match="valid_to is after valid_from"):
+    with pytest.raises(pa.errors.SchemaErrors, match="period-forward"):
         HistoryModel.validate(typed_frame(HistoryModel, backwards), lazy=True)
     assert isinstance(typed_frame(HistoryModel, []), pd.DataFrame)
 
@@ -389,13 +388,13 @@ def test_the_events_contract_rejects_unknown_events_and_false_renewals():
     EventsModel.validate(typed_frame(EventsModel, [good]))
     for bad, check in [
         (dict(good, event="expired"), "isin"),
-        (dict(good, new="2020-01-01"), "renewed events move expiration_date later"),
-        (dict(good, event="added"), "added and removed events name no field"),
+        (dict(good, new="2020-01-01"), "renewals-move-later"),
+        (dict(good, event="added"), "whole-partner-rows"),
     ]:
         with pytest.raises(pa.errors.SchemaErrors, match=check):
             EventsModel.validate(typed_frame(EventsModel, [bad]), lazy=True)
     earlier = dict(good, date=dt.date(2024, 1, 1))
-    with pytest.raises(pa.errors.SchemaErrors, match="events are in date order"):
+    with pytest.raises(pa.errors.SchemaErrors, match="events-in-date-order"):
         EventsModel.validate(typed_frame(EventsModel, [good, earlier]), lazy=True)
 
 
@@ -409,11 +408,10 @@ def test_the_diff_contract_rejects_inconsistent_rows():
              "field": None, "old": None, "new": None}
     DiffModel.validate(typed_frame(DiffModel, [added]))
     for bad, check in [
-        (dict(added, field="name"), "added and removed rows name no field"),
-        (dict(added, change="changed", field="notes", old="x", new="x"),
-         "changed and renamed rows name a field whose value differs"),
+        (dict(added, field="name"), "whole-partner-rows"),
+        (dict(added, change="changed", field="notes", old="x", new="x"), "field-rows-differ"),
         (dict(added, change="renamed", field="notes", old="x", new="y"),
-         "renamed partners change their name and id"),
+         "renames-change-name-and-id"),
     ]:
         with pytest.raises(pa.errors.SchemaErrors, match=check):
             DiffModel.validate(typed_frame(DiffModel, [bad]), lazy=True)
