@@ -40,11 +40,12 @@ def _parser() -> argparse.ArgumentParser:
                          help="retries on network errors, 429 and 5xx (default: %(default)s)")
     _common_build_options(refresh)
 
-    diff = sub.add_parser("diff", help="compare two versions (snapshots or partners.parquet)")
-    diff.add_argument("old", type=Path)
-    diff.add_argument("new", type=Path)
-    diff.add_argument("--out", type=Path, default=config.OUT_DIR,
-                      help="writes diff.csv and diff.json here")
+    diff = sub.add_parser(
+        "diff", help="compare two versions (snapshots, partners.parquet or partners.csv)")
+    diff.add_argument("old", type=Path, help="the older version")
+    diff.add_argument("new", type=Path, help="the newer version")
+    diff.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help="also write diff.csv and diff.json into DIR (default: print only)")
     diff.add_argument("--format", choices=("text", "csv", "json"), default="text")
     diff.add_argument("--exit-code", action="store_true", help="exit 1 when the data differ")
     diff.add_argument("--allow-count-mismatch", action="store_true",
@@ -117,7 +118,8 @@ def _diff(args) -> int:
 
     result = diff.compare_paths(args.old, args.new,
                                 strict_counts=not args.allow_count_mismatch)
-    diff.write_outputs(result, args.out)
+    if args.out is not None:
+        diff.write_outputs(result, args.out)
     output = diff.render(result, args.format)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 1 if args.exit_code and result.differs else 0

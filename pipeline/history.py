@@ -33,24 +33,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.diff import (
-    COMPARED_FIELDS,
-    NAME_FIELDS,
-    RENEWAL_FIELDS,
-    TYPE_FIELDS,
-    DiffResult,
-    Version,
-    cell,
-)
+from pipeline.diff import DiffResult, Version, cell
 from pipeline.errors import SnapshotError
+from schemas._common import EVENTS, NAME_COLUMNS, RENEWAL_COLUMNS, TYPE_COLUMNS, partner_fields
 
 HISTORY_PARQUET = "history.parquet"
 HISTORY_CSV = "history.csv"
 EVENTS_CSV = "events.csv"
-EVENTS = ("added", "removed", "renewed", "renamed", "type_changed", "changed")
-HISTORY_COLUMNS = ("partner_id", "listed_id", "valid_from", "valid_to", *COMPARED_FIELDS,
-                   "snapshot")
-EVENT_COLUMNS = ("date", "partner_id", "name", "event", "field", "old", "new", "snapshot")
 
 _COUNTER = re.compile(r"-\d+$")
 
@@ -249,7 +238,7 @@ def replay(versions: list[Kept]) -> tuple[list[dict], list[dict]]:
     periods.extend(open_rows.values())
     periods.sort(key=lambda p: (p["partner_id"], p["valid_from"]))
     rank = {e: i for i, e in enumerate(EVENTS)}
-    order = {f: i for i, f in enumerate(("partner_id", *COMPARED_FIELDS))}
+    order = {f: i for i, f in enumerate(("partner_id", *partner_fields()))}
     events.sort(key=lambda e: (e["date"], e["name"].casefold(), e["partner_id"],
                                rank[e["event"]], order.get(e["field"], -1)))
     return periods, events
@@ -263,7 +252,7 @@ def _advance_periods(kept: Kept, mapping: dict[str, str], open_rows: dict[str, d
         lineage = mapping[row["partner_id"]]
         seen.add(lineage)
         state = {"partner_id": lineage, "listed_id": row["partner_id"],
-                 **{f: row.get(f) for f in COMPARED_FIELDS}}
+                 **{f: row.get(f) for f in partner_fields()}}
         period = open_rows.get(lineage)
         if period is not None and all(period[k] == v for k, v in state.items()):
             continue
@@ -272,7 +261,7 @@ def _advance_periods(kept: Kept, mapping: dict[str, str], open_rows: dict[str, d
             periods.append(period)
         open_rows[lineage] = {"partner_id": lineage, "listed_id": row["partner_id"],
                               "valid_from": kept.date, "valid_to": None,
-                              **{f: row.get(f) for f in COMPARED_FIELDS},
+                              **{f: row.get(f) for f in partner_fields()},
                               "snapshot": kept.snapshot}
     for lineage in [lin for lin in open_rows if lin not in seen]:
         period = open_rows.pop(lineage)
@@ -295,13 +284,13 @@ def _change_events(date, lineage: str, change, snapshot: str) -> list[dict]:
 
     if "rename" in change.kinds:
         add("renamed", "name")
-        explained.update((*NAME_FIELDS, "partner_id"))
+        explained.update((*NAME_COLUMNS, "partner_id"))
     if "type_change" in change.kinds:
         add("type_changed", "agreement_type")
-        explained.update(TYPE_FIELDS)
+        explained.update(TYPE_COLUMNS)
     if "renewal" in change.kinds:
         add("renewed", "expiration_date")
-        explained.update(RENEWAL_FIELDS)
+        explained.update(RENEWAL_COLUMNS)
     for f in change.fields:
         if f.field not in explained:
             events.append(_event(date, lineage, change.name, "changed", snapshot, f.field,
@@ -313,19 +302,20 @@ def _change_events(date, lineage: str, change, snapshot: str) -> list[dict]:
 
 
 def write_history(periods: list[dict], events: list[dict], out_dir: Path) -> dict[str, Path]:
-    """Validate both tables against schemas/history.py, then write them atomically."""
-    from pipeline.diff import typed_frame, validated
+    """Validate both tables against schemas/history.py, then write them atomically: what is
+    written is what the contract validated, in its columns and types."""
+    from pipeline.validate import checked, table_rows
     from pipeline.write import commit_files, csv_bytes, parquet_bytes
-    from schemas.describe import columns as describe
+    from schemas.describe import types
     from schemas.history import EventsModel, HistoryModel
 
-    validated(HistoryModel, typed_frame(HistoryModel, periods), HISTORY_CSV)
-    validated(EventsModel, typed_frame(EventsModel, events), EVENTS_CSV)
-    types = {c["name"]: c["type"] for c in describe(HistoryModel)}
+    periods = table_rows(checked(HistoryModel, periods, HISTORY_CSV))
+    events = table_rows(checked(EventsModel, events, EVENTS_CSV))
+    history_types = types(HistoryModel)
     files = {
-        HISTORY_PARQUET: parquet_bytes(HISTORY_COLUMNS, periods, types),
-        HISTORY_CSV: csv_bytes(HISTORY_COLUMNS, periods),
-        EVENTS_CSV: csv_bytes(EVENT_COLUMNS, events),
+        HISTORY_PARQUET: parquet_bytes(list(history_types), periods, history_types),
+        HISTORY_CSV: csv_bytes(list(history_types), periods),
+        EVENTS_CSV: csv_bytes(list(types(EventsModel)), events),
     }
     commit_files(out_dir, files)
     return {name: out_dir / name for name in files}

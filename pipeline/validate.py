@@ -164,10 +164,11 @@ def _findings_from(cases, frame) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        name_raw = str(frame.at[index, "name_raw"]) if index is not None else ""
+        name_raw = (str(frame.at[index, "name_raw"])
+                    if index is not None and "name_raw" in frame else "")
         column = "" if dataframe_level else str(case.column or "")
         value = "" if dataframe_level else _text(case.failure_case)
-        check = str(case.check)
+        check = check_id(str(case.check))
         findings.append(Finding(check, message(check), column, name_raw, value))
     return findings
 
@@ -192,17 +193,27 @@ def typed_frame(model, rows: list[dict]):
     return pd.DataFrame(data, index=index)
 
 
-def checked(model, rows: list[dict], label: str):
-    """The rows as a frame that meets the model's contract; ValidationFailed (naming the
-    failing check ids) when they do not."""
+def against(model, rows: list[dict]):
+    """The rows as a frame in the model's types, validated, and one Finding per failing
+    check and row (none when they meet the contract)."""
     import pandera.pandas as pa
 
+    frame = typed_frame(model, rows)
     try:
-        return model.validate(typed_frame(model, rows), lazy=True)
+        return model.validate(frame, lazy=True), []
     except pa.errors.SchemaErrors as failure:
-        checks = sorted({str(c) for c in failure.failure_cases["check"]})
+        return frame, _findings_from(failure.failure_cases, frame)
+
+
+def checked(model, rows: list[dict], label: str):
+    """The rows as a frame that meets the model's contract, for tables the pipeline builds;
+    ValidationFailed (naming the failing check ids) when they do not."""
+    frame, problems = against(model, rows)
+    if problems:
+        checks = sorted({problem.check for problem in problems})
         raise ValidationFailed(f"{label} breaks its contract: {'; '.join(checks)}",
-                               "this is a bug; nothing was written") from None
+                               "this is a bug; nothing was written")
+    return frame
 
 
 def table_rows(frame) -> list[dict]:

@@ -26,6 +26,8 @@ SPACED_COLUMNS = ("name", "institution", "unit", "abbreviation")  # cleaned: spa
 TEXT_COLUMNS = (*NAME_COLUMNS, "notes", "country")
 RENEWAL_COLUMNS = ("expiration_date", "under_renewal")
 TYPE_COLUMNS = ("agreement_type", "agreement_level", "agreement_field")
+CHANGES = ("added", "removed", "renamed", "changed")  # diff.csv's change column
+EVENTS = ("added", "removed", "renewed", "renamed", "type_changed", "changed")  # events.csv's
 WHOLE_PARTNER = ("added", "removed")  # changes and events that name no field
 
 # OWASP CSV injection: a cell starting with one of these may be run as a formula.

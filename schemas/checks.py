@@ -56,6 +56,15 @@ CHECKS: dict[str, str] = {
     "one-row-per-field": "a field is listed once per partner",
     "one-change-per-partner": "a partner is added, removed, renamed or changed, not several",
     "renames-change-name-and-id": "renamed partners change their name and id",
+    # pandera's own column checks, as the column settings in the models ask for them.
+    "isin": "the value is one of the column's allowed values",
+    "str-matches": "the text matches the column's pattern",
+    "str-length": "the text's length is within the column's bounds",
+    "not-nullable": "the column has no empty cells",
+    "dtype": "the column has the contract's type",
+    "column-in-dataframe": "the table has every column of the contract",
+    "column-in-schema": "the table has no column outside the contract",
+    "column-ordered": "the columns are in the contract's order",
 }
 
 _BY_MESSAGE = {message: check for check, message in CHECKS.items()}
@@ -71,9 +80,15 @@ def message(check: str) -> str:
 
 
 def check_id(check: str) -> str:
-    """The stable id of a check named by its id or by its sentence (unknown names unchanged).
+    """The stable id of a check named by its id, its sentence or pandera's name for it
+    (unknown names unchanged).
 
     >>> check_id("dates are real calendar dates"), check_id("whole-terms")
     ('dates-are-real', 'whole-terms')
+    >>> check_id("str_matches('^[A-Z]{2}$')"), check_id("not_nullable")
+    ('str-matches', 'not-nullable')
     """
-    return _BY_MESSAGE.get(check, check)
+    if check in CHECKS:
+        return check
+    builtin = check.split("(", 1)[0].replace("_", "-")
+    return builtin if builtin in CHECKS else _BY_MESSAGE.get(check, check)

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from schemas._common import check, field_values_differ, names_no_field
+from schemas._common import CHANGES, check, field_values_differ, names_no_field
 from schemas.partners import FIELD_COLUMNS, same_as
-
-CHANGES = ("added", "removed", "renamed", "changed")
 
 
 class DiffModel(pa.DataFrameModel):

@@ -11,10 +11,15 @@ import pandera.pandas as pa
 from pandera.engines import pandas_engine
 from pandera.typing import Series
 
-from schemas._common import SNAPSHOT_NAME, check, field_values_differ, names_no_field
+from schemas._common import (
+    EVENTS,
+    SNAPSHOT_NAME,
+    WHOLE_PARTNER,
+    check,
+    field_values_differ,
+    names_no_field,
+)
 from schemas.partners import FIELD_COLUMNS, PartnerFields, same_as
-
-EVENTS = ("added", "removed", "renewed", "renamed", "type_changed", "changed")
 
 _LINEAGE = ("Stable id of the partner across every version: the partner_id it had when it "
             "first appeared, kept through renames.")
@@ -126,7 +131,7 @@ class EventsModel(pa.DataFrameModel):
 
     @check("field-rows-differ")
     def field_rows_differ(cls, df):
-        return field_values_differ(~df["event"].isin(["added", "removed"]), df)
+        return field_values_differ(~df["event"].isin(WHOLE_PARTNER), df)
 
     @check("renewals-move-later")
     def renewals_move_later(cls, df):

@@ -359,7 +359,7 @@ def test_the_history_contract_rejects_overlapping_and_double_open_periods():
     import pandas as pd
     import pandera.pandas as pa
 
-    from pipeline.diff import typed_frame
+    from pipeline.validate import typed_frame
     from schemas.history import HistoryModel
 
     base = {**partner("TH-0000000a", "Mahidol University"), "listed_id": "TH-0000000a",
@@ -379,7 +379,7 @@ def test_the_history_contract_rejects_overlapping_and_double_open_periods():
 def test_the_events_contract_rejects_unknown_events_and_false_renewals():
     import pandera.pandas as pa
 
-    from pipeline.diff import typed_frame
+    from pipeline.validate import typed_frame
     from schemas.history import EventsModel
 
     good = {"date": dt.date(2025, 1, 15), "partner_id": "TH-0000000a", "name": "Mahidol University",
@@ -401,7 +401,7 @@ def test_the_events_contract_rejects_unknown_events_and_false_renewals():
 def test_the_diff_contract_rejects_inconsistent_rows():
     import pandera.pandas as pa
 
-    from pipeline.diff import typed_frame
+    from pipeline.validate import typed_frame
     from schemas.diff import DiffModel
 
     added = {"change": "added", "partner_id": "TH-0000000a", "name": "Mahidol University",
@@ -423,3 +423,14 @@ def test_events_csv_is_plain_csv(sequence):
     header = next(csv.reader(io.StringIO(text)))
     assert header == ["date", "partner_id", "name", "event", "field", "old", "new", "snapshot"]
     assert AS_OF_2025.isoformat() in text
+
+
+def test_history_writes_what_its_contract_validated(sequence):
+    """history.csv's columns are the model's, partner columns included, in its order."""
+    from schemas.describe import types
+    from schemas.history import HistoryModel
+
+    _, out, _, _ = sequence
+    header = (out / HISTORY_CSV).read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == list(types(HistoryModel))
+    assert pq.read_table(out / HISTORY_PARQUET).column_names == header
