@@ -3,7 +3,7 @@
     python -m pipeline build   [--snapshot PATH] [--out DIR] [--raw-dir DIR] [--force]
     python -m pipeline refresh [--url URL] [--raw-dir DIR] [--out DIR] [--require-live] [--force]
     python -m pipeline diff OLD NEW [--out DIR] [--format text|csv|json] [--exit-code]
-    python -m pipeline history [--raw-dir DIR] [--out DIR]
+    python -m pipeline history [--raw-dir DIR] [--out DIR] [--skip-damaged]
 """
 
 from __future__ import annotations
@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="timeline of every agreement over raw/")
     history.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
     history.add_argument("--out", type=Path, default=config.OUT_DIR)
+    history.add_argument("--skip-damaged", action="store_true",
+                         help="warn about and skip snapshots whose bytes no longer match their "
+                         "recorded sha256 (default: stop with an error)")
     return parser
 
 
@@ -128,7 +131,7 @@ def _diff(args) -> int:
 def _history(args) -> int:
     from pipeline import history
 
-    result = history.build_history(args.raw_dir, args.out)
+    result = history.build_history(args.raw_dir, args.out, skip_damaged=args.skip_damaged)
     print(history.summary_text(result))
     return 0
 

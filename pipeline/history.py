@@ -9,7 +9,10 @@ same sha256 as the one before it is skipped without being read, each distinct fi
 once (cached by sha256), and normalized and validated only when what the parser read differs
 from every page before it (daily snapshots often differ only in a comment, a script or an
 asset URL); consecutive versions that read the same are not compared. A snapshot that cannot
-be read, parsed or validated is skipped with a warning; raw/ keeps such pages as evidence.
+be parsed or validated (a maintenance page, a redesign) is skipped with a warning; raw/ keeps
+such pages as evidence. A snapshot that is damaged (its bytes no longer match the sha256 its
+name and sidecar record, or it cannot be read) stops the history with one line, unless the
+caller asks to skip damaged snapshots: then it is skipped with a warning too.
 
 Dating. A version of the page is dated by its "As of" date when the page moved that date
 forward (past the previous version's date), otherwise by the UTC day its first snapshot was
@@ -80,8 +83,12 @@ class HistoryResult:
     files: dict[str, Path] = field(default_factory=dict)
 
 
-def build_history(raw_dir: Path, out_dir: Path) -> HistoryResult:
-    """Read every snapshot in ``raw_dir`` and write the history and events into ``out_dir``."""
+def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False) -> HistoryResult:
+    """Read every snapshot in ``raw_dir`` and write the history and events into ``out_dir``.
+
+    A damaged snapshot raises SnapshotError, or is skipped with a warning when
+    ``skip_damaged``.
+    """
     from pipeline.snapshots import list_snapshots
 
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
@@ -89,7 +96,7 @@ def build_history(raw_dir: Path, out_dir: Path) -> HistoryResult:
     if not snapshots:
         raise SnapshotError(f"no snapshot in {raw_dir}", "run `make refresh` first")
     result = HistoryResult(raw_dir, out_dir, snapshots=len(snapshots))
-    versions = timeline(snapshots, result)
+    versions = timeline(snapshots, result, skip_damaged=skip_damaged)
     if not versions:
         reason = result.skipped[0][1] if result.skipped else "none could be read"
         raise SnapshotError(f"none of the {len(snapshots)} snapshots in {raw_dir} builds",
@@ -104,7 +111,7 @@ def build_history(raw_dir: Path, out_dir: Path) -> HistoryResult:
     return result
 
 
-def timeline(snapshots, result: HistoryResult) -> list[Kept]:
+def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False) -> list[Kept]:
     """The distinct versions of the page, dated, oldest first (see the module docstring)."""
     cache: dict[str, PageState | str] = {}  # sha256 -> state, or the reason it failed
     memo: dict = {}  # parsed content -> built rows, shared by pages that read the same
@@ -115,7 +122,7 @@ def timeline(snapshots, result: HistoryResult) -> list[Kept]:
             continue  # the page did not change: nothing to read
         previous_sha = snapshot.sha256
         if snapshot.sha256 not in cache:
-            cache[snapshot.sha256] = _load(snapshot, memo)
+            cache[snapshot.sha256] = _load(snapshot, memo, skip_damaged)
             result.parsed += 1
             if isinstance(cache[snapshot.sha256], str):
                 result.skipped.append((snapshot.path.name, cache[snapshot.sha256]))
@@ -146,8 +153,9 @@ def _version_date(as_of: dt.date | None, taken_on: dt.date, previous: Kept | Non
     return max(date, previous.date)
 
 
-def _load(snapshot, memo: dict | None = None) -> PageState | str:
-    """The page's state, or why it cannot be used (never raises for a bad page).
+def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False) -> PageState | str:
+    """The page's state, or why it cannot be used. Raises only for a damaged snapshot (unless
+    ``skip_damaged``): a page that does not build is history, a changed file is not.
 
     A page whose parse equals an earlier one's (``memo``) is not normalized or validated
     again: daily snapshots often differ only in markup the parser does not read.
@@ -157,6 +165,11 @@ def _load(snapshot, memo: dict | None = None) -> PageState | str:
 
     try:
         loaded = load_page(snapshot.path, memo=memo)
+    except SnapshotError as error:
+        if not skip_damaged:
+            raise SnapshotError(error.message, "restore it from a backup, or pass "
+                                "--skip-damaged to build the history without it") from None
+        return str(error)
     except PipelineError as error:
         return str(error)
     except Exception as error:  # a page odd enough to trip the parser stays a warning

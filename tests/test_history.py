@@ -425,6 +425,42 @@ def test_events_csv_is_plain_csv(sequence):
     assert AS_OF_2025.isoformat() in text
 
 
+# --- damaged snapshots ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def tampered_raw(tmp_path, html_2024):
+    """raw/ with the 2024 page, a later version, and that later version edited after it was
+    stored (its bytes no longer match the sha256 in its name and sidecar)."""
+    raw = tmp_path / "raw"
+    store(raw, html_2024.encode(), dt.date(2024, 4, 1))
+    later = Page(html_2024)
+    later.set_cell("Mahidol University", "expiration", "2030.03.31")
+    name = store(raw, later.html().encode(), dt.date(2024, 5, 1))
+    path = raw / name
+    path.write_bytes(path.read_bytes().replace(b"Kasetsart", b"Kasetsert"))
+    return raw, name
+
+
+def test_a_damaged_snapshot_stops_the_history_in_one_line(tampered_raw, tmp_path, capsys):
+    raw, name = tampered_raw
+    out = tmp_path / "out"
+    assert main(["history", "--raw-dir", str(raw), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+    assert name in err and "damaged" in err and "--skip-damaged" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_skip_damaged_warns_and_builds_the_rest(tampered_raw, tmp_path, capsys):
+    raw, name = tampered_raw
+    out = tmp_path / "out"
+    assert main(["history", "--raw-dir", str(raw), "--out", str(out), "--skip-damaged"]) == 0
+    printed = capsys.readouterr().out
+    assert f"warning: skipped {name}: " in printed and "damaged" in printed
+    assert {e["event"] for e in read_csv(out / EVENTS_CSV)} == {"added"}
+
+
 def test_history_writes_what_its_contract_validated(sequence):
     """history.csv's columns are the model's, partner columns included, in its order."""
     from schemas.describe import types
