@@ -240,16 +240,17 @@ def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
 
 
 def _output_files(frame, normalized) -> dict[str, bytes]:
+    """The partners table as validated (``frame``), in the contract's columns and types."""
+    from pipeline.validate import table_rows
     from pipeline.write import csv_bytes, json_bytes, parquet_bytes
-    from schemas.describe import columns as describe
+    from schemas.describe import types as column_types
     from schemas.partners import PartnersModel
 
-    described = describe(PartnersModel)
-    names = [c["name"] for c in described]
-    types = {c["name"]: c["type"] for c in described}
+    types = column_types(PartnersModel)
+    rows = table_rows(frame)
     files = {
-        config.PARTNERS_PARQUET: parquet_bytes(names, normalized.rows, types),
-        config.PARTNERS_CSV: csv_bytes(names, normalized.rows),
+        config.PARTNERS_PARQUET: parquet_bytes(list(types), rows, types),
+        config.PARTNERS_CSV: csv_bytes(list(types), rows),
         config.CORRECTIONS_CSV: csv_bytes(CORRECTION_COLUMNS, normalized.corrections),
         config.SUGGESTIONS_CSV: csv_bytes(SUGGESTION_COLUMNS, normalized.suggestions),
     }

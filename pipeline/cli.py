@@ -3,7 +3,7 @@
     python -m pipeline build   [--snapshot PATH] [--out DIR] [--raw-dir DIR] [--force]
     python -m pipeline refresh [--url URL] [--raw-dir DIR] [--out DIR] [--require-live] [--force]
     python -m pipeline diff OLD NEW [--out DIR] [--format text|csv|json] [--exit-code]
-    python -m pipeline history [--raw-dir DIR] [--out DIR]
+    python -m pipeline history [--raw-dir DIR] [--out DIR] [--skip-damaged]
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ def _parser() -> argparse.ArgumentParser:
                          help="retries on network errors, 429 and 5xx (default: %(default)s)")
     _common_build_options(refresh)
 
-    diff = sub.add_parser("diff", help="compare two versions (snapshots or partners.parquet)")
-    diff.add_argument("old", type=Path)
-    diff.add_argument("new", type=Path)
-    diff.add_argument("--out", type=Path, default=config.OUT_DIR,
-                      help="writes diff.csv and diff.json here")
+    diff = sub.add_parser(
+        "diff", help="compare two versions (snapshots, partners.parquet or partners.csv)")
+    diff.add_argument("old", type=Path, help="the older version")
+    diff.add_argument("new", type=Path, help="the newer version")
+    diff.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help="also write diff.csv and diff.json into DIR (default: print only)")
     diff.add_argument("--format", choices=("text", "csv", "json"), default="text")
     diff.add_argument("--exit-code", action="store_true", help="exit 1 when the data differ")
     diff.add_argument("--allow-count-mismatch", action="store_true",
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="timeline of every agreement over raw/")
     history.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
     history.add_argument("--out", type=Path, default=config.OUT_DIR)
+    history.add_argument("--skip-damaged", action="store_true",
+                         help="warn about and skip snapshots whose bytes no longer match their "
+                         "recorded sha256 (default: stop with an error)")
     return parser
 
 
@@ -117,7 +121,8 @@ def _diff(args) -> int:
 
     result = diff.compare_paths(args.old, args.new,
                                 strict_counts=not args.allow_count_mismatch)
-    diff.write_outputs(result, args.out)
+    if args.out is not None:
+        diff.write_outputs(result, args.out)
     output = diff.render(result, args.format)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 1 if args.exit_code and result.differs else 0
@@ -126,7 +131,7 @@ def _diff(args) -> int:
 def _history(args) -> int:
     from pipeline import history
 
-    result = history.build_history(args.raw_dir, args.out)
+    result = history.build_history(args.raw_dir, args.out, skip_damaged=args.skip_damaged)
     print(history.summary_text(result))
     return 0
 

@@ -9,7 +9,10 @@ same sha256 as the one before it is skipped without being read, each distinct fi
 once (cached by sha256), and normalized and validated only when what the parser read differs
 from every page before it (daily snapshots often differ only in a comment, a script or an
 asset URL); consecutive versions that read the same are not compared. A snapshot that cannot
-be read, parsed or validated is skipped with a warning; raw/ keeps such pages as evidence.
+be parsed or validated (a maintenance page, a redesign) is skipped with a warning; raw/ keeps
+such pages as evidence. A snapshot that is damaged (its bytes no longer match the sha256 its
+name and sidecar record, or it cannot be read) stops the history with one line, unless the
+caller asks to skip damaged snapshots: then it is skipped with a warning too.
 
 Dating. A version of the page is dated by its "As of" date when the page moved that date
 forward (past the previous version's date), otherwise by the UTC day its first snapshot was
@@ -33,24 +36,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.diff import (
-    COMPARED_FIELDS,
-    NAME_FIELDS,
-    RENEWAL_FIELDS,
-    TYPE_FIELDS,
-    DiffResult,
-    Version,
-    cell,
-)
+from pipeline.diff import DiffResult, Version, cell
 from pipeline.errors import SnapshotError
+from schemas._common import EVENTS, NAME_COLUMNS, RENEWAL_COLUMNS, TYPE_COLUMNS, partner_fields
 
 HISTORY_PARQUET = "history.parquet"
 HISTORY_CSV = "history.csv"
 EVENTS_CSV = "events.csv"
-EVENTS = ("added", "removed", "renewed", "renamed", "type_changed", "changed")
-HISTORY_COLUMNS = ("partner_id", "listed_id", "valid_from", "valid_to", *COMPARED_FIELDS,
-                   "snapshot")
-EVENT_COLUMNS = ("date", "partner_id", "name", "event", "field", "old", "new", "snapshot")
 
 _COUNTER = re.compile(r"-\d+$")
 
@@ -91,8 +83,12 @@ class HistoryResult:
     files: dict[str, Path] = field(default_factory=dict)
 
 
-def build_history(raw_dir: Path, out_dir: Path) -> HistoryResult:
-    """Read every snapshot in ``raw_dir`` and write the history and events into ``out_dir``."""
+def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False) -> HistoryResult:
+    """Read every snapshot in ``raw_dir`` and write the history and events into ``out_dir``.
+
+    A damaged snapshot raises SnapshotError, or is skipped with a warning when
+    ``skip_damaged``.
+    """
     from pipeline.snapshots import list_snapshots
 
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
@@ -100,7 +96,7 @@ def build_history(raw_dir: Path, out_dir: Path) -> HistoryResult:
     if not snapshots:
         raise SnapshotError(f"no snapshot in {raw_dir}", "run `make refresh` first")
     result = HistoryResult(raw_dir, out_dir, snapshots=len(snapshots))
-    versions = timeline(snapshots, result)
+    versions = timeline(snapshots, result, skip_damaged=skip_damaged)
     if not versions:
         reason = result.skipped[0][1] if result.skipped else "none could be read"
         raise SnapshotError(f"none of the {len(snapshots)} snapshots in {raw_dir} builds",
@@ -115,7 +111,7 @@ def build_history(raw_dir: Path, out_dir: Path) -> HistoryResult:
     return result
 
 
-def timeline(snapshots, result: HistoryResult) -> list[Kept]:
+def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False) -> list[Kept]:
     """The distinct versions of the page, dated, oldest first (see the module docstring)."""
     cache: dict[str, PageState | str] = {}  # sha256 -> state, or the reason it failed
     memo: dict = {}  # parsed content -> built rows, shared by pages that read the same
@@ -126,7 +122,7 @@ def timeline(snapshots, result: HistoryResult) -> list[Kept]:
             continue  # the page did not change: nothing to read
         previous_sha = snapshot.sha256
         if snapshot.sha256 not in cache:
-            cache[snapshot.sha256] = _load(snapshot, memo)
+            cache[snapshot.sha256] = _load(snapshot, memo, skip_damaged)
             result.parsed += 1
             if isinstance(cache[snapshot.sha256], str):
                 result.skipped.append((snapshot.path.name, cache[snapshot.sha256]))
@@ -157,8 +153,9 @@ def _version_date(as_of: dt.date | None, taken_on: dt.date, previous: Kept | Non
     return max(date, previous.date)
 
 
-def _load(snapshot, memo: dict | None = None) -> PageState | str:
-    """The page's state, or why it cannot be used (never raises for a bad page).
+def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False) -> PageState | str:
+    """The page's state, or why it cannot be used. Raises only for a damaged snapshot (unless
+    ``skip_damaged``): a page that does not build is history, a changed file is not.
 
     A page whose parse equals an earlier one's (``memo``) is not normalized or validated
     again: daily snapshots often differ only in markup the parser does not read.
@@ -168,6 +165,11 @@ def _load(snapshot, memo: dict | None = None) -> PageState | str:
 
     try:
         loaded = load_page(snapshot.path, memo=memo)
+    except SnapshotError as error:
+        if not skip_damaged:
+            raise SnapshotError(error.message, "restore it from a backup, or pass "
+                                "--skip-damaged to build the history without it") from None
+        return str(error)
     except PipelineError as error:
         return str(error)
     except Exception as error:  # a page odd enough to trip the parser stays a warning
@@ -249,7 +251,7 @@ def replay(versions: list[Kept]) -> tuple[list[dict], list[dict]]:
     periods.extend(open_rows.values())
     periods.sort(key=lambda p: (p["partner_id"], p["valid_from"]))
     rank = {e: i for i, e in enumerate(EVENTS)}
-    order = {f: i for i, f in enumerate(("partner_id", *COMPARED_FIELDS))}
+    order = {f: i for i, f in enumerate(("partner_id", *partner_fields()))}
     events.sort(key=lambda e: (e["date"], e["name"].casefold(), e["partner_id"],
                                rank[e["event"]], order.get(e["field"], -1)))
     return periods, events
@@ -263,7 +265,7 @@ def _advance_periods(kept: Kept, mapping: dict[str, str], open_rows: dict[str, d
         lineage = mapping[row["partner_id"]]
         seen.add(lineage)
         state = {"partner_id": lineage, "listed_id": row["partner_id"],
-                 **{f: row.get(f) for f in COMPARED_FIELDS}}
+                 **{f: row.get(f) for f in partner_fields()}}
         period = open_rows.get(lineage)
         if period is not None and all(period[k] == v for k, v in state.items()):
             continue
@@ -272,7 +274,7 @@ def _advance_periods(kept: Kept, mapping: dict[str, str], open_rows: dict[str, d
             periods.append(period)
         open_rows[lineage] = {"partner_id": lineage, "listed_id": row["partner_id"],
                               "valid_from": kept.date, "valid_to": None,
-                              **{f: row.get(f) for f in COMPARED_FIELDS},
+                              **{f: row.get(f) for f in partner_fields()},
                               "snapshot": kept.snapshot}
     for lineage in [lin for lin in open_rows if lin not in seen]:
         period = open_rows.pop(lineage)
@@ -295,13 +297,13 @@ def _change_events(date, lineage: str, change, snapshot: str) -> list[dict]:
 
     if "rename" in change.kinds:
         add("renamed", "name")
-        explained.update((*NAME_FIELDS, "partner_id"))
+        explained.update((*NAME_COLUMNS, "partner_id"))
     if "type_change" in change.kinds:
         add("type_changed", "agreement_type")
-        explained.update(TYPE_FIELDS)
+        explained.update(TYPE_COLUMNS)
     if "renewal" in change.kinds:
         add("renewed", "expiration_date")
-        explained.update(RENEWAL_FIELDS)
+        explained.update(RENEWAL_COLUMNS)
     for f in change.fields:
         if f.field not in explained:
             events.append(_event(date, lineage, change.name, "changed", snapshot, f.field,
@@ -313,19 +315,20 @@ def _change_events(date, lineage: str, change, snapshot: str) -> list[dict]:
 
 
 def write_history(periods: list[dict], events: list[dict], out_dir: Path) -> dict[str, Path]:
-    """Validate both tables against schemas/history.py, then write them atomically."""
-    from pipeline.diff import typed_frame, validated
+    """Validate both tables against schemas/history.py, then write them atomically: what is
+    written is what the contract validated, in its columns and types."""
+    from pipeline.validate import checked, table_rows
     from pipeline.write import commit_files, csv_bytes, parquet_bytes
-    from schemas.describe import columns as describe
+    from schemas.describe import types
     from schemas.history import EventsModel, HistoryModel
 
-    validated(HistoryModel, typed_frame(HistoryModel, periods), HISTORY_CSV)
-    validated(EventsModel, typed_frame(EventsModel, events), EVENTS_CSV)
-    types = {c["name"]: c["type"] for c in describe(HistoryModel)}
+    periods = table_rows(checked(HistoryModel, periods, HISTORY_CSV))
+    events = table_rows(checked(EventsModel, events, EVENTS_CSV))
+    history_types = types(HistoryModel)
     files = {
-        HISTORY_PARQUET: parquet_bytes(HISTORY_COLUMNS, periods, types),
-        HISTORY_CSV: csv_bytes(HISTORY_COLUMNS, periods),
-        EVENTS_CSV: csv_bytes(EVENT_COLUMNS, events),
+        HISTORY_PARQUET: parquet_bytes(list(history_types), periods, history_types),
+        HISTORY_CSV: csv_bytes(list(history_types), periods),
+        EVENTS_CSV: csv_bytes(list(types(EventsModel)), events),
     }
     commit_files(out_dir, files)
     return {name: out_dir / name for name in files}

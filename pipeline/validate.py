@@ -1,15 +1,18 @@
-"""Validate a normalized page: the page against what it says about itself, then the table
-against the pandera contract in schemas/. All failures are collected (lazy), never the first only.
+"""Validate against the contract in schemas/: a normalized page (against what it says about
+itself, then the partners model) and any other table built from rows (diff, history, events).
+All failures are collected (lazy), never the first only; each carries a stable check id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from pipeline.errors import ValidationFailed
 from pipeline.normalize import Finding, NormalizedPage
+from schemas.checks import check_id, message
 
 if TYPE_CHECKING:
     from pipeline.parse import ParsedPage
@@ -32,27 +35,27 @@ def page_consistency(page: ParsedPage, rows: list[dict]) -> list[Finding]:
     """Findings where the page's tables disagree with the counts the page states."""
     findings = []
     if page.stated_institutions is None:
-        findings.append(Finding("the page states its number of institutions",
+        findings.append(Finding("page-states-institutions",
                                 "the page does not state how many institutions it lists"))
     elif page.stated_institutions != len(page.records):
         findings.append(Finding(
-            "row count equals the stated number of institutions",
+            "institutions-match-stated",
             f"the page says {page.stated_institutions} institutions but lists "
             f"{len(page.records)}", value=str(len(page.records))))
     countries = {row["country_code"] for row in rows}
     if page.stated_countries is None:
-        findings.append(Finding("the page states its number of countries",
+        findings.append(Finding("page-states-countries",
                                 "the page does not state how many countries it covers"))
     elif page.stated_countries != len(countries):
         findings.append(Finding(
-            "distinct countries equal the stated number",
+            "countries-match-stated",
             f"the page says {page.stated_countries} countries/regions but lists "
             f"{len(countries)}", value=str(len(countries))))
     listed = Counter(record.region for record in page.records if record.region)
     for region, stated in page.region_counts.items():
         if listed.get(region, 0) != stated:
             findings.append(Finding(
-                "each region heading's count equals its rows",
+                "region-counts-match",
                 f"heading {region}({stated}) is followed by {listed.get(region, 0)} rows",
                 "region", value=region))
     return findings
@@ -67,13 +70,13 @@ def agreement_warnings(rows: list[dict], as_of: dt.date | None) -> list[Finding]
             continue
         if as_of and expiration < as_of and not row["under_renewal"]:
             findings.append(Finding(
-                "agreements in force on the as-of date",
+                "in-force-on-as-of",
                 f"{row['name']} expired on {expiration.isoformat()} "
                 "and is not marked under renewal",
                 "expiration_date", row["name_raw"], expiration.isoformat()))
         if not whole_terms(row["initial_date"], expiration):
             findings.append(Finding(
-                "terms are whole multiples of 5 years",
+                "whole-terms",
                 f"{row['name']}: {row['initial_date'].isoformat()} to {expiration.isoformat()} "
                 f"is not a whole number of {TERM_YEARS}-year terms",
                 "expiration_date", row["name_raw"], expiration.isoformat()))
@@ -99,18 +102,25 @@ def whole_terms(start: dt.date, end: dt.date) -> bool:
 
 
 def validate_page(page: ParsedPage, normalized: NormalizedPage, *, strict_counts: bool = True):
-    """The partners frame and a report of every error and warning found on the way."""
-    errors = list(normalized.errors)
-    warnings = list(normalized.warnings)
+    """The partners frame as the contract validated it, and a report of every error and
+    warning found on the way (each under its check id)."""
+    errors = [_with_id(f) for f in normalized.errors]
+    warnings = [_with_id(f) for f in normalized.warnings]
     counts = page_consistency(page, normalized.rows)
     (errors if strict_counts else warnings).extend(counts)
     warnings.extend(agreement_warnings(normalized.rows, page.as_of))
     frame = partners_frame(normalized.rows)
     if normalized.rows:
-        errors.extend(schema_failures(frame, set(page.legend) or None))
+        frame, failures = partners_checked(frame, set(page.legend) or None)
+        errors.extend(failures)
     elif not errors:
-        errors.append(Finding("the page lists partners", "no partner rows were built"))
+        errors.append(Finding("page-lists-partners", "no partner rows were built"))
     return frame, ValidationReport(errors, warnings)
+
+
+def _with_id(finding: Finding) -> Finding:
+    """The finding under its check's stable id (stages may still name a check by its words)."""
+    return replace(finding, check=check_id(finding.check))
 
 
 def partners_frame(rows: list[dict]):
@@ -125,8 +135,9 @@ def partners_frame(rows: list[dict]):
     return frame
 
 
-def schema_failures(frame, legend_codes: set[str] | None) -> list[Finding]:
-    """Every failure of the pandera contract, one Finding per failing check and row."""
+def partners_checked(frame, legend_codes: set[str] | None):
+    """The frame as the partners contract validated it, and one Finding per failing check
+    and row (none when it passes)."""
     import pandera.pandas as pa
 
     from schemas.partners import PartnersModel
@@ -136,14 +147,12 @@ def schema_failures(frame, legend_codes: set[str] | None) -> list[Finding]:
         schema = schema.update_column(
             "agreement_type",
             checks=[*schema.columns["agreement_type"].checks,
-                    pa.Check.isin(sorted(legend_codes),
-                                  name="agreement types are in the page's legend")],
+                    pa.Check.isin(sorted(legend_codes), name="type-in-legend")],
         )
     try:
-        schema.validate(frame, lazy=True)
+        return schema.validate(frame, lazy=True), []
     except pa.errors.SchemaErrors as failure:
-        return _findings_from(failure.failure_cases, frame)
-    return []
+        return frame, _findings_from(failure.failure_cases, frame)
 
 
 def _findings_from(cases, frame) -> list[Finding]:
@@ -155,12 +164,80 @@ def _findings_from(cases, frame) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        name_raw = str(frame.at[index, "name_raw"]) if index is not None else ""
+        name_raw = (str(frame.at[index, "name_raw"])
+                    if index is not None and "name_raw" in frame else "")
         column = "" if dataframe_level else str(case.column or "")
         value = "" if dataframe_level else _text(case.failure_case)
-        findings.append(Finding(str(case.check), f"{case.check}", column, name_raw, value))
+        check = check_id(str(case.check))
+        findings.append(Finding(check, message(check), column, name_raw, value))
     return findings
 
 
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+# --- any table built from rows ---------------------------------------------------------------
+
+
+def typed_frame(model, rows: list[dict]):
+    """A DataFrame of ``rows`` in the model's column order and types (also when empty)."""
+    import pandas as pd
+
+    from schemas.describe import types
+
+    dtypes = {"string": "str", "boolean": "bool", "date": "object", "integer": "int64"}
+    index = range(len(rows))
+    data = {name: pd.Series([row.get(name) for row in rows], dtype=dtypes[kind], index=index)
+            for name, kind in types(model).items()}
+    return pd.DataFrame(data, index=index)
+
+
+def against(model, rows: list[dict]):
+    """The rows as a frame in the model's types, validated, and one Finding per failing
+    check and row (none when they meet the contract)."""
+    import pandera.pandas as pa
+
+    frame = typed_frame(model, rows)
+    try:
+        return model.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as failure:
+        return frame, _findings_from(failure.failure_cases, frame)
+
+
+def checked(model, rows: list[dict], label: str):
+    """The rows as a frame that meets the model's contract, for tables the pipeline builds;
+    ValidationFailed (naming the failing check ids) when they do not."""
+    frame, problems = against(model, rows)
+    if problems:
+        checks = sorted({problem.check for problem in problems})
+        raise ValidationFailed(f"{label} breaks its contract: {'; '.join(checks)}",
+                               "this is a bug; nothing was written")
+    return frame
+
+
+def table_rows(frame) -> list[dict]:
+    """A validated frame's rows as plain Python values (None for every kind of null)."""
+    return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+_PLAIN_TYPES = frozenset({str, bool, int, dt.date, type(None)})
+
+
+def plain(value):
+    """A Python value for a cell read from pandas or Arrow (NaN/NaT/NA become None).
+
+    >>> plain(float("nan")), plain(dt.datetime(2024, 4, 1, 0, 0))
+    (None, datetime.date(2024, 4, 1))
+    """
+    if type(value) in _PLAIN_TYPES:
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if type(value).__name__ in {"NAType", "NaTType"}:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, (str, bool, int, float, dt.date)) and hasattr(value, "item"):
+        return plain(value.item())  # numpy scalars
+    return value

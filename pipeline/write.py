@@ -28,6 +28,7 @@ from pathlib import Path
 from pipeline.errors import OutputError, elide
 from schemas._common import FORMULA_PREFIX
 
+# Arrow type of each contract type (schemas.describe.column_type reads it from the models).
 ARROW_TYPES = {"string": "string", "date": "date32", "boolean": "bool_", "integer": "int64"}
 
 CURRENT = ".current"  # symlink to the published generation

@@ -1,4 +1,7 @@
-"""Reference sets and reusable checks shared by the table models."""
+"""Reference sets, patterns, column groups and reusable checks shared by the table models.
+
+Light on purpose (no pandas or pandera at import): pipeline code imports its constants here.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,21 @@ if TYPE_CHECKING:  # keep this module importable without pandas (normalize uses 
 REGIONS = ("Asia", "Europe", "North America", "South America", "Africa", "Oceania")
 AGREEMENT_LEVELS = ("institute", "graduate school")
 
+# Country code, hash of the clean name's fingerprint, then the agreement type for a second
+# agreement with the same institution and a counter for a lineage listed again.
+PARTNER_ID = r"^[A-Z]{2}-[0-9a-f]{8}(-[A-Z]+)?(-\d+)?$"
+SNAPSHOT_NAME = r"^\d{8}T\d{6}Z_[0-9a-f]{12}\.html$"
+
+# Column groups of the partners table that rules and the diff treat alike.
+NAME_COLUMNS = ("name", "institution", "unit", "abbreviation", "name_raw")
+SPACED_COLUMNS = ("name", "institution", "unit", "abbreviation")  # cleaned: spacing is checked
+TEXT_COLUMNS = (*NAME_COLUMNS, "notes", "country")
+RENEWAL_COLUMNS = ("expiration_date", "under_renewal")
+TYPE_COLUMNS = ("agreement_type", "agreement_level", "agreement_field")
+CHANGES = ("added", "removed", "renamed", "changed")  # diff.csv's change column
+EVENTS = ("added", "removed", "renewed", "renamed", "type_changed", "changed")  # events.csv's
+WHOLE_PARTNER = ("added", "removed")  # changes and events that name no field
+
 # OWASP CSV injection: a cell starting with one of these may be run as a formula.
 FORMULA_PREFIX = re.compile(r"^[=+\-@\t\r]")
 
@@ -21,6 +39,19 @@ def iso_country_codes() -> frozenset[str]:
     import pycountry
 
     return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def check(check_id: str):
+    """A pandera dataframe check named by its stable id (schemas/checks.py has its sentence)."""
+    import pandera.pandas as pa
+
+    def register(function):
+        # pandera forgets a `name=` once a model has been built (it pops it), then names the
+        # check after its function: so the function carries the id as its name.
+        function.__name__ = check_id
+        return pa.dataframe_check(function)
+
+    return register
 
 
 def well_spaced(series: pd.Series) -> pd.Series:
@@ -35,3 +66,33 @@ def not_formula(series: pd.Series) -> pd.Series:
     text = series.astype("string")
     bad = text.str.contains(FORMULA_PREFIX.pattern, regex=True)
     return ~bad.fillna(False).astype(bool)
+
+
+def names_no_field(kind: pd.Series, df: pd.DataFrame) -> pd.Series:
+    """True where an added or removed row leaves field, old and new empty."""
+    empty = df["field"].isna() & df["old"].isna() & df["new"].isna()
+    return ~kind.isin(WHOLE_PARTNER) | empty
+
+
+def field_values_differ(per_field: pd.Series, df: pd.DataFrame) -> pd.Series:
+    """True where a per-field row names its field and its old and new values differ."""
+    differs = df["old"].fillna("\0") != df["new"].fillna("\0")
+    return ~per_field | (df["field"].notna() & differs)
+
+
+@cache
+def partner_fields() -> tuple[str, ...]:
+    """The partner's own columns in the contract's order: what a diff compares and a history
+    period keeps (not partner_id, the key, nor snapshot_date, which describes the snapshot).
+    Read from schemas/partners.py, importing pandera on first use."""
+    from schemas.partners import FIELD_COLUMNS
+
+    return FIELD_COLUMNS
+
+
+@cache
+def snapshot_columns() -> tuple[str, ...]:
+    """Columns of the partners table that describe the snapshot, not the partner."""
+    from schemas.partners import SNAPSHOT_COLUMNS
+
+    return SNAPSHOT_COLUMNS

@@ -7,6 +7,25 @@ from __future__ import annotations
 from typing import Any
 
 
+def column_type(dtype) -> str:
+    """The Table Schema type of a pandera dtype: string, date, boolean or integer.
+
+    The one type system: Parquet (pipeline.write.ARROW_TYPES), the CSV readers and
+    datapackage.json all read a column's type from its annotation in the model.
+    """
+    text = str(dtype)
+    for prefix, kind in (("str", "string"), ("date", "date"), ("bool", "boolean"),
+                         ("int", "integer")):
+        if text.startswith(prefix):
+            return kind
+    raise TypeError(f"no Table Schema type for the pandera dtype {text!r}")
+
+
+def types(model) -> dict[str, str]:
+    """Every column of a model and its Table Schema type, in the model's order."""
+    return {name: column_type(c.dtype) for name, c in model.to_schema().columns.items()}
+
+
 def columns(model) -> list[dict[str, Any]]:
     """name, type, description, example and constraints of every column of a model."""
     schema = model.to_schema()
@@ -24,7 +43,7 @@ def columns(model) -> list[dict[str, Any]]:
                 constraints["pattern"] = str(stats["pattern"]).removeprefix("^").removesuffix("$")
         described.append({
             "name": name,
-            "type": meta.get("type", "string"),
+            "type": column_type(column.dtype),
             "description": column.description or "",
             "example": meta.get("example", ""),
             "constraints": constraints,

@@ -1,4 +1,4 @@
-"""Contract of out/diff.csv: what changed between two versions of the page, one row per
+"""Contract of diff.csv: what changed between two versions of the page, one row per
 added or removed partner and one row per changed field of a partner found in both."""
 
 from __future__ import annotations
@@ -6,13 +6,8 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-CHANGES = ("added", "removed", "renamed", "changed")
-PARTNER_ID = r"^[A-Z]{2}-[0-9a-f]{8}(-[A-Z]+)?(-\d+)?$"
-FIELDS = (
-    "partner_id", "region", "country", "country_code", "agreement_type", "agreement_level",
-    "agreement_field", "name", "institution", "unit", "abbreviation", "name_raw",
-    "initial_date", "expiration_date", "under_renewal", "notes",
-)
+from schemas._common import CHANGES, check, field_values_differ, names_no_field
+from schemas.partners import FIELD_COLUMNS, same_as
 
 
 class DiffModel(pa.DataFrameModel):
@@ -23,34 +18,29 @@ class DiffModel(pa.DataFrameModel):
         description="added or removed partner; renamed (a partner that disappeared and one "
         "that appeared are one partner under a new name and id); changed (same partner, other "
         "fields). Re-spelled names with the same id are page corrections (diff.json), not rows.",
-        metadata={"example": "changed", "type": "string"},
+        metadata={"example": "changed"},
     )
-    partner_id: Series[str] = pa.Field(
-        str_matches=PARTNER_ID,
-        description="The partner's id in NEW (in OLD for a removed partner); a rename's old id "
-        "is in the row whose field is partner_id.",
-        metadata={"example": "TH-1c0e6f2a", "type": "string"},
-    )
-    name: Series[str] = pa.Field(
-        description="Clean name (in NEW; in OLD for a removed partner).",
-        metadata={"example": "Mahidol University", "type": "string"},
-    )
+    partner_id: Series[str] = same_as(
+        "partner_id", "The partner's id in NEW (in OLD for a removed partner); a rename's old "
+        "id is in the row whose field is partner_id.")
+    name: Series[str] = same_as(
+        "name", "Clean name (in NEW; in OLD for a removed partner).", "Mahidol University")
     field: Series[str] = pa.Field(
         nullable=True,
-        isin=FIELDS,
+        isin=("partner_id", *FIELD_COLUMNS),
         description="Column of the partners table that changed; empty for added and removed "
         "partners.",
-        metadata={"example": "expiration_date", "type": "string"},
+        metadata={"example": "expiration_date"},
     )
     old: Series[str] = pa.Field(
         nullable=True,
         description="Value in OLD (ISO dates, true/false); empty when there was none.",
-        metadata={"example": "2025-03-31", "type": "string"},
+        metadata={"example": "2025-03-31"},
     )
     new: Series[str] = pa.Field(
         nullable=True,
         description="Value in NEW (ISO dates, true/false); empty when there is none.",
-        metadata={"example": "2030-03-31", "type": "string"},
+        metadata={"example": "2030-03-31"},
     )
 
     class Config:
@@ -59,28 +49,24 @@ class DiffModel(pa.DataFrameModel):
         name = "diff"
         description = "Differences between two versions of the partners list."
 
-    @pa.dataframe_check(name="added and removed rows name no field")
+    @check("whole-partner-rows")
     def whole_partner_rows(cls, df):
-        whole = df["change"].isin(["added", "removed"])
-        empty = df["field"].isna() & df["old"].isna() & df["new"].isna()
-        return ~whole | empty
+        return names_no_field(df["change"], df)
 
-    @pa.dataframe_check(name="changed and renamed rows name a field whose value differs")
+    @check("field-rows-differ")
     def field_rows_differ(cls, df):
-        per_field = df["change"].isin(["changed", "renamed"])
-        differs = df["old"].fillna("\0") != df["new"].fillna("\0")
-        return ~per_field | (df["field"].notna() & differs)
+        return field_values_differ(df["change"].isin(["changed", "renamed"]), df)
 
-    @pa.dataframe_check(name="a field is listed once per partner")
+    @check("one-row-per-field")
     def one_row_per_field(cls, df):
         return ~df.duplicated(["partner_id", "field"], keep=False)
 
-    @pa.dataframe_check(name="a partner is added, removed, renamed or changed, not several")
+    @check("one-change-per-partner")
     def one_change_per_partner(cls, df):
         return df.groupby("partner_id")["change"].transform("nunique") == 1
 
-    @pa.dataframe_check(name="renamed partners change their name and id")
-    def renames_change_name(cls, df):
+    @check("renames-change-name-and-id")
+    def renames_change_name_and_id(cls, df):
         renamed = df["change"] == "renamed"
         by_partner = df["partner_id"]
         names_changed = (df["field"] == "name").groupby(by_partner).transform("any")

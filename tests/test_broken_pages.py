@@ -98,7 +98,7 @@ def test_failed_validation_writes_an_error_report(tmp_path, good_out):
     run_build(snapshot, out)
     report = (out / "validation_errors.csv").read_text(encoding="utf-8").splitlines()
     assert report[0] == "check,column,name_raw,value"
-    expected = "dates are real calendar dates,initial_date,Hanbat National University,2011.02.30"
+    expected = "dates-are-real,initial_date,Hanbat National University,2011.02.30"
     assert expected in report
 
 

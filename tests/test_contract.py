@@ -48,3 +48,108 @@ def test_frictionless_validates_the_package(built_2024):
 
     report = frictionless.validate(str(built_2024 / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+
+
+# --- one contract -----------------------------------------------------------------------------
+
+SCHEMAS = config.PROJECT_ROOT / "schemas"
+
+
+def field_declarations() -> dict[str, list[str]]:
+    """Every column declared with `pa.Field(...)` in schemas/, and where (module.Class)."""
+    import ast
+
+    found: dict[str, list[str]] = {}
+    for path in sorted(SCHEMAS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for item in node.body:
+                if (isinstance(item, ast.AnnAssign) and isinstance(item.value, ast.Call)
+                        and ast.unparse(item.value.func) == "pa.Field"):
+                    found.setdefault(item.target.id, []).append(f"{path.stem}.{node.name}")
+    return found
+
+
+def test_every_partner_column_is_declared_once():
+    from schemas.partners import PartnersModel
+
+    declared = field_declarations()
+    for column in PartnersModel.to_schema().columns:
+        assert len(declared.get(column, [])) == 1, (column, declared.get(column))
+
+
+def test_columns_that_share_a_name_share_their_type_and_checks():
+    from schemas.describe import _models
+
+    seen: dict[str, tuple] = {}
+    partner_columns = set(_models()["partners"].to_schema().columns)
+    for model in _models().values():
+        for name, column in model.to_schema().columns.items():
+            if name not in partner_columns:
+                continue
+            contract = (str(column.dtype), column.nullable, sorted(str(c) for c in column.checks))
+            assert seen.setdefault(name, contract) == contract, (model.__name__, name)
+
+
+def test_history_inherits_every_partner_rule():
+    from schemas.history import HistoryModel
+    from schemas.partners import PartnerFields
+
+    history_checks = {c.name for c in HistoryModel.to_schema().checks}
+    assert {c.name for c in PartnerFields.to_schema().checks} <= history_checks
+    country = HistoryModel.to_schema().columns["country_code"]
+    assert any(c.name == "isin" for c in country.checks)  # the ISO list, not a pattern
+
+
+def test_every_model_check_has_a_registered_id():
+    from schemas.checks import CHECKS
+    from schemas.describe import _models
+
+    for model in _models().values():
+        for check in model.to_schema().checks:
+            assert check.name in CHECKS, (model.__name__, check.name)
+    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", check) for check in CHECKS)
+
+
+def test_types_come_from_the_annotations():
+    from schemas.describe import types
+    from schemas.history import HistoryModel
+
+    kinds = types(HistoryModel)
+    assert (kinds["valid_from"], kinds["under_renewal"], kinds["name"]) == (
+        "date", "boolean", "string")
+
+
+def test_pipeline_constants_come_from_the_schemas():
+    from schemas._common import partner_fields, snapshot_columns
+    from schemas.partners import PartnersModel
+
+    columns = list(PartnersModel.to_schema().columns)
+    assert ["partner_id", *partner_fields(), *snapshot_columns()] == columns
+
+
+def test_warnings_and_errors_carry_check_ids(built_2024):
+    from schemas.checks import CHECKS
+
+    metadata = json.loads((built_2024 / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["warnings"]
+    for warning in metadata["warnings"]:
+        assert warning["check"] in CHECKS and warning["message"]
+
+
+def test_what_is_written_is_the_validated_frame(monkeypatch, tmp_path, snapshot_2024):
+    """A value changed in the rows after validation does not reach partners.csv."""
+    from pipeline import build as build_module
+    from pipeline.build import build
+
+    real = build_module.prepare_parsed
+
+    def tampered(*args, **kwargs):
+        prepared = real(*args, **kwargs)
+        prepared.normalized.rows[0]["name"] = "TAMPERED"
+        return prepared
+
+    monkeypatch.setattr(build_module, "prepare_parsed", tampered)
+    build(snapshot_2024, out_dir=tmp_path, force=True)
+    assert "TAMPERED" not in (tmp_path / "partners.csv").read_text(encoding="utf-8")

@@ -17,10 +17,8 @@ from pagegen import AS_OF_2025, Page, edit_2025
 from pipeline import config
 from pipeline.cli import main
 from pipeline.diff import (
-    COMPARED_FIELDS,
     DIFF_CSV,
     DIFF_JSON,
-    SNAPSHOT_FIELDS,
     Version,
     compare,
     compare_paths,
@@ -243,6 +241,73 @@ def test_parquet_read_without_its_metadata_still_has_a_headline(built, tmp_path)
     assert result.new.legend == {}
 
 
+def test_partners_csv_inputs_give_the_same_diff(built, pages):
+    """partners.csv, the file analysts receive, is read through the contract."""
+    old_csv, new_csv = (path.with_name(config.PARTNERS_CSV) for path in built)
+    result = compare_paths(old_csv, new_csv)
+    assert csv_text(result) == EXPECTED_CSV
+    assert result.old.kind == result.new.kind == "csv"
+    assert result.new.as_of == AS_OF_2025 and result.new.legend  # from metadata.json
+    same = compare_paths(pages[0], old_csv)
+    assert not same.differs and not same.headline and not same.corrections
+    assert csv_text(compare_paths(built[0], new_csv)) == EXPECTED_CSV
+
+
+def rewritten_parquet(source, target, change):
+    """A copy of a partners.parquet whose Arrow table went through ``change``."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(change(pq.read_table(source)), target)
+    return target
+
+
+def string_dates(table):
+    import pyarrow as pa
+
+    index = table.schema.get_field_index("initial_date")
+    return table.set_column(index, "initial_date", table["initial_date"].cast(pa.string()))
+
+
+def null_name(table):
+    import pyarrow as pa
+
+    names = table["name"].to_pylist()
+    names[3] = None
+    index = table.schema.get_field_index("name")
+    return table.set_column(index, "name", pa.array(names, pa.string()))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (string_dates, "column initial_date holds string, the partners contract says date"),
+    (null_name, "breaks the partners contract: 1 problem(s), first: not-nullable in name"),
+])
+def test_a_parquet_file_that_breaks_the_contract_is_refused_in_one_line(
+        built, tmp_path, capsys, change, message):
+    bad = rewritten_parquet(built[0], tmp_path / "partners.parquet", change)
+    assert main(["diff", str(bad), str(built[1])]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda text: text.replace("2019-10-22", "2019.10.22", 1), "is not an ISO date"),
+    (lambda text: text.replace(",false,", ",no,", 1), "is not true or false"),
+    (lambda text: text.replace("Mahidol University", "'=Mahidol University", 1),
+     "first: no-formula-cells"),
+    (lambda text: text.replace("partner_id,", "id,", 1), "no column partner_id"),
+])
+def test_a_csv_file_that_breaks_the_contract_is_refused_in_one_line(built, tmp_path, capsys,
+                                                                    edit, message):
+    text = built[0].with_name(config.PARTNERS_CSV).read_text(encoding="utf-8")
+    bad = tmp_path / "partners.csv"
+    bad.write_text(edit(text), encoding="utf-8", newline="")
+    assert main(["diff", str(bad), str(built[1])]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
 # --- the command line -----------------------------------------------------------------------
 
 
@@ -290,6 +355,21 @@ def test_cli_text_format_calls_out_renewals_and_the_headline(pages, tmp_path, ca
         assert expected in lines, expected
 
 
+def out_dir_state() -> dict:
+    out = config.OUT_DIR
+    return {p.name: p.stat().st_mtime_ns for p in out.iterdir()} if out.is_dir() else {}
+
+
+def test_cli_writes_files_only_where_out_says(pages, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = out_dir_state()
+    assert main(["diff", str(pages[0]), str(pages[1]), "--format", "csv"]) == 0
+    assert unix(capsys.readouterr().out) == EXPECTED_CSV
+    assert out_dir_state() == before and list(tmp_path.iterdir()) == []
+    assert main(["diff", str(pages[0]), str(pages[1]), "--out", "here"]) == 0
+    assert sorted(p.name for p in (tmp_path / "here").iterdir()) == [DIFF_CSV, DIFF_JSON]
+
+
 def test_cli_same_file_twice_is_identical(pages, tmp_path, capsys):
     assert main(["diff", str(pages[0]), str(pages[0]), "--out", str(tmp_path),
                  "--exit-code"]) == 0
@@ -299,7 +379,7 @@ def test_cli_same_file_twice_is_identical(pages, tmp_path, capsys):
 
 @pytest.mark.parametrize(("content", "message"), [
     (None, "error: no such file"),
-    (b"just some text\n", "neither an HTML page nor a Parquet file"),
+    (b"just some text\n", "neither an HTML page, a Parquet file nor a CSV file"),
     (b"PAR1 not really parquet", "not a readable Parquet file"),
     (b"<html><body><p>Under maintenance</p></body></html>", "error: "),
 ])
@@ -354,13 +434,6 @@ def row(pid: str, name: str, **fields) -> dict:
 
 MAHIDOL = row("TH-00000001", "Mahidol University")
 KASETSART = row("TH-00000002", "Kasetsart University", initial_date=dt.date(2012, 5, 5))
-
-
-def test_compared_fields_follow_the_partners_contract():
-    from schemas.partners import PartnersModel
-
-    columns = list(PartnersModel.to_schema().columns)
-    assert ["partner_id", *COMPARED_FIELDS, *SNAPSHOT_FIELDS] == columns
 
 
 def test_a_renamed_partner_is_matched_by_similar_name_and_date():
