@@ -19,13 +19,34 @@ help:
 	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$0,t,":"); printf "  make %-10s %s\n", t[1], desc}; desc=""}' $(MAKEFILE_LIST)
 
 # Commands run from the repository root (python -m pipeline), so the project itself needs no install.
+# The locks are installed with uv (seconds instead of minutes, and it prints what it does),
+# bootstrapped from the package index into the venv. uv is a set-up tool, not a dependency of
+# the code, so its version is pinned here rather than in a lock; the locks still pin every
+# package. If uv cannot be installed or fails, pip installs the same lock.
+UV_VERSION := 0.13.8
+UV := $(VENV)/bin/uv
+# uv does not read pip's configuration: pass it the indexes, find-links and constraints pip is
+# configured with (pip.conf and PIP_* variables), and let it pick across all indexes as pip does.
+PIP_SOURCES = $$($(PY) -m pip config list 2>/dev/null \
+	| sed -n "s/^[^.]*\.\(index-url\|extra-index-url\|find-links\|constraint\)='\(.*\)'$$/\1 \2/p" \
+	| while read -r key values; do for v in $$values; do printf -- '--%s %s ' "$$key" "$$v"; done; done)
+define install_lock
+	@echo "installing $(1) into $(VENV)/ ..."
+	@test -x $(UV) || $(PY) -m pip install --disable-pip-version-check uv==$(UV_VERSION) \
+		|| echo "could not install uv; pip installs $(1) instead"
+	@if test -x $(UV) && $(UV) pip install --python $(PY) --index-strategy unsafe-best-match \
+		$(PIP_SOURCES) -r $(1); then :; else \
+		echo "installing $(1) with pip ..."; \
+		$(PY) -m pip install --disable-pip-version-check --progress-bar on -r $(1); fi
+endef
+
 $(RUNTIME): requirements.lock
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(call install_lock,requirements.lock)
 	@touch $@
 
 $(DEV): $(RUNTIME) requirements-dev.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	$(call install_lock,requirements-dev.lock)
 	@touch $@
 
 ## Fetch the live page (falls back to the newest snapshot in raw/ when offline) and rebuild out/.
