@@ -6,13 +6,10 @@ the last build) costs only hashing a few files.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,8 +127,7 @@ def prepare(path: Path, data: bytes, *, strict_counts: bool = True,
     (the snapshot's date only when the page states no "As of" date). ``resources``: the run's
     reference data (loaded from the default profile when not given).
     """
-    with no_cycle_collection():
-        return _prepare(path, data, strict_counts, memo, resources or Resources.load())
+    return _prepare(path, data, strict_counts, memo, resources or Resources.load())
 
 
 def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None,
@@ -165,36 +161,11 @@ def prepare_parsed(page, fallback_date: dt.date | None, *, strict_counts: bool =
     return Prepared(page, normalized, frame, report)
 
 
-@contextlib.contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a build.
-
-    A build allocates in proportion to the page (cells, rows, frames) and frees almost none
-    of it until it ends, and importing pandas and pandera allocates a million objects more:
-    every collection in between would rescan all of them and find nothing, which makes a big
-    page superlinear. Reference counting still frees everything that is not a cycle; cycles
-    are collected once the collector runs again.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_counts: bool,
-           resources: Resources):
-    with no_cycle_collection():
-        return _build_files(path, data, out_dir, wanted_hash, strict_counts, resources)
-
-
-def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
-                 strict_counts: bool, resources: Resources) -> BuildResult:
+           resources: Resources) -> BuildResult:
     from pipeline.write import commit_files, csv_bytes
 
-    prepared = _prepare(path, data, strict_counts, None, resources)  # collection already paused
+    prepared = _prepare(path, data, strict_counts, None, resources)
     page, normalized, frame, report = (prepared.page, prepared.normalized, prepared.frame,
                                        prepared.report)
     if not report.ok:

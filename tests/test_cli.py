@@ -79,3 +79,23 @@ def test_validation_collects_every_failure(tmp_path, capsys):
         ("dates are real calendar dates", "2011.02.30"),
         ("dates are real calendar dates", "2005.13.01"),
     ]
+
+
+def test_garbage_collection_is_tuned_only_at_the_entry_point(tmp_path, monkeypatch):
+    """The library leaves the collector alone; the command pauses it and turns it back on."""
+    import gc
+
+    from pipeline import build, normalize
+
+    seen = []
+    real = normalize.normalize_page
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(normalize, "normalize_page", spy)
+    build.prepare(SNAPSHOT_2024, SNAPSHOT_2024.read_bytes())
+    assert main(["build", "--snapshot", str(SNAPSHOT_2024), "--out", str(tmp_path)]) == 0
+    assert seen == [True, False]
+    assert gc.isenabled()
