@@ -18,7 +18,8 @@ NEW ?=
 help:
 	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$0,t,":"); printf "  make %-10s %s\n", t[1], desc}; desc=""}' $(MAKEFILE_LIST)
 
-# Commands run from the repository root (python -m pipeline), so the project itself needs no install.
+# Commands run from the repository (python -m pipeline) without installing it; `pip install .`
+# gives the same commands as `naist-partners`, working on ./raw and ./out of the current directory.
 $(RUNTIME): requirements.lock
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
@@ -36,7 +37,7 @@ refresh: $(RUNTIME)
 build: $(RUNTIME)
 	$(PY) -m pipeline build $(ARGS)
 
-## Compare two versions: make diff OLD=raw/a.html NEW=raw/b.html (snapshots or partners.parquet).
+## What changed: the two newest snapshots in raw/, or make diff OLD=FILE NEW=FILE (add ARGS="--out out" to write diff.csv/.json).
 diff: $(RUNTIME)
 	$(PY) -m pipeline diff $(OLD) $(NEW) $(ARGS)
 

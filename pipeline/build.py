@@ -258,7 +258,7 @@ def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes
 
 def _display_path(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(config.PROJECT_ROOT))
+        return str(path.resolve().relative_to(config.WORK_DIR))
     except ValueError:
         return str(path)
 
