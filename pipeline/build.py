@@ -18,8 +18,6 @@ from pipeline.errors import SnapshotError, ValidationFailed
 from pipeline.reference import Resources
 from pipeline.sources import DEFAULT_PROFILE
 
-OUTPUT_FILES = (config.PARTNERS_PARQUET, config.PARTNERS_CSV, config.CORRECTIONS_CSV,
-                config.SUGGESTIONS_CSV, config.DATAPACKAGE_JSON)
 CORRECTION_COLUMNS = ("partner_id", "field", "before", "after", "fixer", "confidence")
 SUGGESTION_COLUMNS = ("partner_id", "field", "name_raw", "token", "candidates", "reason")
 ERROR_COLUMNS = ("check", "column", "name_raw", "value")
