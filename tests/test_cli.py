@@ -258,12 +258,18 @@ _OFFLINE = ("Could not find a version", "No matching distribution", "Failed to e
 def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
     """`pip install .` into a fresh venv, dependencies resolved from the index within the lock;
     then the command works from another directory on that directory's raw/ and out/."""
+    source = tmp_path / "source"  # a copy: building writes build/ and *.egg-info beside it
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("pipeline", "schemas"):
+        shutil.copytree(REPO / name, source / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "requirements.lock"):
+        shutil.copy2(REPO / name, source / name)
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--no-compile",
-         "--disable-pip-version-check", "-c", str(REPO / "requirements.lock"), str(REPO)],
+         "--disable-pip-version-check", "-c", str(source / "requirements.lock"), str(source)],
         capture_output=True, text=True, check=False)
     if install.returncode and any(sign in install.stderr for sign in _OFFLINE):
         pytest.skip(f"pip cannot reach a package index: {install.stderr.strip()[-200:]}")
