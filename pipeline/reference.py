@@ -1,7 +1,8 @@
 """Reference data for one run: the curated files a source profile names, loaded once.
 
-``Resources.load(profile)`` reads them; the stages receive that object and keep nothing in
-module globals, so two runs (or two profiles) in one process never share state by accident.
+``Resources.load(profile)`` gives them (each file read on first use); the stages receive that
+object and keep nothing in module globals, so two runs (or two profiles) in one process never
+share state by accident.
 
 ``python -m pipeline.reference`` regenerates ``pipeline/data/country_names.csv`` from the
 Unicode CLDR English names (babel, a test dependency); a test fails when it is stale.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,45 +29,60 @@ def read_table(path: Path) -> list[dict[str, str]]:
     """Rows of a CSV file whose lines starting with '#' are comments."""
     with path.open(encoding="utf-8", newline="") as handle:
         lines = (line for line in handle if line.strip() and not line.startswith("#"))
-        return [
-            {key: (value or "").strip() for key, value in row.items()}
-            for row in csv.DictReader(lines)
-        ]
+        header, *rows = csv.reader(lines)
+        return [dict(zip(header, (value.strip() for value in row), strict=False))
+                for row in rows]
 
 
 @dataclass
 class Resources:
-    """Reference data of one profile, plus memos of per-cell work that are valid for one run."""
+    """Reference data of one profile, plus memos of per-cell work that are valid for one run.
+
+    Each table is read on first use and kept by this object only (a build that meets no empty
+    country cell never reads the institution table); nothing is kept between runs.
+    """
 
     profile: SourceProfile
-    country_aliases: dict[str, str]  # alias as written (casefolded, spaces collapsed) -> alpha-2
-    country_regions: dict[str, str]  # alpha-2 -> one of the profile's regions
-    institution_countries: dict[str, str]  # fingerprint of a name -> alpha-2
-    default_legend: dict[str, str]  # code -> description, for pages without a legend
-    country_names: dict[str, str]  # alpha-2 -> the name written in the country column
     memo: dict = field(default_factory=dict, repr=False)  # (function, text) -> result
 
     @classmethod
     def load(cls, profile: SourceProfile | None = None) -> Resources:
-        """Read the profile's reference files (the default profile when none is given)."""
-        from pipeline.identity import fingerprint
+        """Resources of ``profile`` (the default profile when none is given)."""
         from pipeline.sources import DEFAULT_PROFILE, get_profile
 
-        profile = profile or get_profile(DEFAULT_PROFILE)
-        files = profile.reference
-        return cls(
-            profile=profile,
-            country_aliases={" ".join(r["alias"].split()).casefold(): r["country_code"]
-                             for r in read_table(files.country_aliases)},
-            country_regions={r["country_code"]: r["region"]
-                             for r in read_table(files.country_regions)},
-            institution_countries={fingerprint(r["institution"]): r["country_code"]
-                                   for r in read_table(files.institution_countries)},
-            default_legend={r["code"]: r["description"]
-                            for r in read_table(files.default_legend)},
-            country_names={r["country_code"]: r["name"]
-                           for r in read_table(files.country_names)},
-        )
+        return cls(profile or get_profile(DEFAULT_PROFILE))
+
+    @cached_property
+    def country_aliases(self) -> dict[str, str]:
+        """Alias as written (casefolded, spaces collapsed) -> ISO alpha-2 code."""
+        rows = read_table(self.profile.reference.country_aliases)
+        return {" ".join(r["alias"].split()).casefold(): r["country_code"] for r in rows}
+
+    @cached_property
+    def country_regions(self) -> dict[str, str]:
+        """ISO alpha-2 code -> one of the profile's regions."""
+        rows = read_table(self.profile.reference.country_regions)
+        return {r["country_code"]: r["region"] for r in rows}
+
+    @cached_property
+    def institution_countries(self) -> dict[str, str]:
+        """Fingerprint of an institution's name -> ISO alpha-2 code, for empty country cells."""
+        from pipeline.identity import fingerprint
+
+        rows = read_table(self.profile.reference.institution_countries)
+        return {fingerprint(r["institution"]): r["country_code"] for r in rows}
+
+    @cached_property
+    def default_legend(self) -> dict[str, str]:
+        """Agreement types (code -> description) for a page that prints no legend."""
+        rows = read_table(self.profile.reference.default_legend)
+        return {r["code"]: r["description"] for r in rows}
+
+    @cached_property
+    def country_names(self) -> dict[str, str]:
+        """ISO alpha-2 code -> the name written in the country column."""
+        rows = read_table(self.profile.reference.country_names)
+        return {r["country_code"]: r["name"] for r in rows}
 
 
 def country_names_csv() -> str:
