@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline import __version__, config
 from pipeline.errors import PipelineError
-from pipeline.sources import DEFAULT_PROFILE, get_profile
+from pipeline.sources import DEFAULT_PROFILE, get_profile, profile_keys
 
 DESCRIPTION = """\
 NAIST's International Partners List as clean, typed tables you can hand to others.
@@ -65,7 +65,7 @@ def _global_options(top_level: bool) -> argparse.ArgumentParser:
                          **({"default": False} | unset))
     options.add_argument("--version", action="version", version=f"naist-partners {__version__}",
                          help="print the version and exit")
-    options.add_argument("--source", choices=[DEFAULT_PROFILE],
+    options.add_argument("--source", choices=profile_keys(),
                          help="which publisher's page (source profile) to read",
                          **({"default": DEFAULT_PROFILE} | unset))
     return options

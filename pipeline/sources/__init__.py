@@ -68,15 +68,23 @@ class SourceProfile:
         return self.urls[0]
 
 
-def get_profile(key: str) -> SourceProfile:
-    """The profile called ``key`` (only "naist" today)."""
+def _profiles() -> dict[str, SourceProfile]:
+    """Every known profile by key: register a new publisher's profile here."""
     from pipeline.sources.naist import NAIST
 
-    profiles = {NAIST.key: NAIST}
+    return {NAIST.key: NAIST}
+
+
+def profile_keys() -> list[str]:
+    return sorted(_profiles())
+
+
+def get_profile(key: str) -> SourceProfile:
+    """The profile called ``key``."""
     try:
-        return profiles[key]
+        return _profiles()[key]
     except KeyError:
-        known = ", ".join(sorted(profiles))
+        known = ", ".join(profile_keys())
         raise ValueError(f"unknown source profile {key!r} (known: {known})") from None
 
 
