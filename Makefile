@@ -18,7 +18,8 @@ NEW ?=
 help:
 	@awk '/^## /{desc=substr($$0,4); next} /^[a-zA-Z_-]+:/{if(desc){split($$0,t,":"); printf "  make %-10s %s\n", t[1], desc}; desc=""}' $(MAKEFILE_LIST)
 
-# Commands run from the repository root (python -m pipeline), so the project itself needs no install.
+# Commands run from the repository (python -m pipeline) without installing it; `pip install .`
+# gives the same commands as `naist-partners`, working on ./raw and ./out of the current directory.
 # The locks are installed with uv (seconds instead of minutes, and it prints what it does),
 # bootstrapped from the package index into the venv. uv is a set-up tool, not a dependency of
 # the code, so its version is pinned here rather than in a lock; the locks still pin every
@@ -57,7 +58,7 @@ refresh: $(RUNTIME)
 build: $(RUNTIME)
 	$(PY) -m pipeline build $(ARGS)
 
-## Compare two versions: make diff OLD=raw/a.html NEW=raw/b.html (snapshots or partners.parquet).
+## What changed: the two newest snapshots in raw/, or make diff OLD=FILE NEW=FILE (add ARGS="--out out" to write diff.csv/.json).
 diff: $(RUNTIME)
 	$(PY) -m pipeline diff $(OLD) $(NEW) $(ARGS)
 

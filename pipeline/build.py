@@ -6,21 +6,18 @@ the last build) costs only hashing a few files.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__, config
 from pipeline.errors import SnapshotError, ValidationFailed
+from pipeline.reference import Resources
+from pipeline.sources import DEFAULT_PROFILE
 
-OUTPUT_FILES = (config.PARTNERS_PARQUET, config.PARTNERS_CSV, config.CORRECTIONS_CSV,
-                config.SUGGESTIONS_CSV, config.DATAPACKAGE_JSON)
 CORRECTION_COLUMNS = ("partner_id", "field", "before", "after", "fixer", "confidence")
 SUGGESTION_COLUMNS = ("partner_id", "field", "name_raw", "token", "candidates", "reason")
 ERROR_COLUMNS = ("check", "column", "name_raw", "value")
@@ -117,21 +114,27 @@ def check_directories(raw_dir: Path, out_dir: Path) -> None:
 
 def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
           out_dir: Path = config.OUT_DIR, force: bool = False,
-          strict_counts: bool = True) -> BuildResult:
-    """Build out/ from a snapshot; a no-op when inputs, code and out/ are unchanged."""
+          strict_counts: bool = True, resources: Resources | None = None) -> BuildResult:
+    """Build out/ from a snapshot; a no-op when inputs, code and out/ are unchanged.
+
+    ``resources``: the run's reference data (loaded from the default profile when not given;
+    only when there is something to build).
+    """
     from pipeline.snapshots import read_snapshot, refresh_lock
     from pipeline.write import LOCK, output_error
 
     check_directories(raw_dir, out_dir)
     path = resolve_snapshot(snapshot, raw_dir)
     data = read_snapshot(path)
-    wanted = input_hash(data, {"strict_counts": strict_counts})
+    profile = resources.profile.key if resources else DEFAULT_PROFILE
+    wanted = input_hash(data, {"strict_counts": strict_counts, "profile": profile})
     if not force and is_current(out_dir, wanted):
         return BuildResult(path, out_dir, up_to_date=True)
+    resources = resources or Resources.load()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with refresh_lock(out_dir / LOCK):
-            return _build(path, data, out_dir, wanted, strict_counts)
+            return _build(path, data, out_dir, wanted, strict_counts, resources)
     except OSError as exc:
         raise output_error(out_dir, exc) from None
 
@@ -147,20 +150,21 @@ class Prepared:
 
 
 def prepare(path: Path, data: bytes, *, strict_counts: bool = True,
-            memo: dict | None = None) -> Prepared:
+            memo: dict | None = None, resources: Resources | None = None) -> Prepared:
     """Parse, normalize and validate one snapshot's bytes (reads only its sidecar).
 
     ``memo`` (a dict the caller keeps) remembers results by what the parser read from the
     page: a page whose parse equals an earlier one's (snapshots that differ only in markup,
     scripts, comments or asset URLs) gets that earlier result, the same object, without
     being normalized and validated again. Normalizing and validating depend on nothing else
-    (the snapshot's date only when the page states no "As of" date).
+    (the snapshot's date only when the page states no "As of" date). ``resources``: the run's
+    reference data (loaded from the default profile when not given).
     """
-    with no_cycle_collection():
-        return _prepare(path, data, strict_counts, memo)
+    return _prepare(path, data, strict_counts, memo, resources or Resources.load())
 
 
-def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None) -> Prepared:
+def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None,
+             resources: Resources) -> Prepared:
     from pipeline.parse import parse_page
     from pipeline.snapshots import read_sidecar
 
@@ -171,53 +175,31 @@ def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None) ->
         key = (page.records, page.stated_institutions, page.stated_countries, page.as_of,
                tuple(page.legend.items()), tuple(page.region_counts.items()), page.encoding,
                page.warnings,
-               None if page.as_of else fallback, strict_counts)
+               None if page.as_of else fallback, strict_counts, resources.profile.key)
         known = memo.get(key)
         if known is None:
-            known = memo[key] = prepare_parsed(page, fallback, strict_counts=strict_counts)
+            known = memo[key] = prepare_parsed(page, fallback, strict_counts=strict_counts,
+                                               resources=resources)
         return known
-    return prepare_parsed(page, fallback, strict_counts=strict_counts)
+    return prepare_parsed(page, fallback, strict_counts=strict_counts, resources=resources)
 
 
-def prepare_parsed(page, fallback_date: dt.date | None, *, strict_counts: bool = True):
+def prepare_parsed(page, fallback_date: dt.date | None, *, strict_counts: bool = True,
+                   resources: Resources | None = None):
     """Normalize and validate a parsed page (``fallback_date``: the snapshot's date)."""
     from pipeline.normalize import normalize_page
     from pipeline.validate import validate_page
 
-    normalized = normalize_page(page, fallback_date=fallback_date)
+    normalized = normalize_page(page, fallback_date=fallback_date, resources=resources)
     frame, report = validate_page(page, normalized, strict_counts=strict_counts)
     return Prepared(page, normalized, frame, report)
 
 
-@contextlib.contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector for a build.
-
-    A build allocates in proportion to the page (cells, rows, frames) and frees almost none
-    of it until it ends, and importing pandas and pandera allocates a million objects more:
-    every collection in between would rescan all of them and find nothing, which makes a big
-    page superlinear. Reference counting still frees everything that is not a cycle; cycles
-    are collected once the collector runs again.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_counts: bool):
-    with no_cycle_collection():
-        return _build_files(path, data, out_dir, wanted_hash, strict_counts)
-
-
-def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
-                 strict_counts: bool) -> BuildResult:
+def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_counts: bool,
+           resources: Resources) -> BuildResult:
     from pipeline.write import commit_files, csv_bytes
 
-    prepared = _prepare(path, data, strict_counts, memo=None)  # collection already paused
+    prepared = _prepare(path, data, strict_counts, None, resources)
     page, normalized, frame, report = (prepared.page, prepared.normalized, prepared.frame,
                                        prepared.report)
     if not report.ok:
@@ -313,7 +295,7 @@ def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes
 
 def _display_path(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(config.PROJECT_ROOT))
+        return str(path.resolve().relative_to(config.WORK_DIR))
     except ValueError:
         return str(path)
 

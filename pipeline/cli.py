@@ -1,14 +1,10 @@
-"""Command line: parses arguments, calls one stage, prints. No logic of its own.
-
-    python -m pipeline build   [--snapshot PATH] [--out DIR] [--raw-dir DIR] [--force]
-    python -m pipeline refresh [--url URL] [--raw-dir DIR] [--out DIR] [--require-live] [--force]
-    python -m pipeline diff OLD NEW [--out DIR] [--format text|csv|json] [--exit-code]
-    python -m pipeline history [--raw-dir DIR] [--out DIR] [--skip-damaged]
-"""
+"""Command line: parses arguments, calls one stage, prints its result. No logic of its own."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import logging
 import sys
 from collections import Counter
@@ -16,56 +12,143 @@ from pathlib import Path
 
 from pipeline import __version__, config
 from pipeline.errors import PipelineError
+from pipeline.sources import DEFAULT_PROFILE, get_profile, profile_keys
+
+DESCRIPTION = """\
+NAIST's International Partners List as clean, typed tables you can hand to others.
+
+Fetches the page that lists NAIST's partner institutions, keeps every version of it in raw/
+(append-only evidence), and builds out/partners.csv and out/partners.parquet: one row per
+agreement with its country, type, institution and dates, typos fixed and every change listed
+in out/corrections.csv. It also tells what changed between two versions and builds the
+timeline of every agreement."""
+
+EXAMPLES = """\
+examples:
+  %(prog)s refresh            # fetch the page if it changed, then rebuild out/
+  %(prog)s build --force      # rebuild out/ from the newest snapshot in raw/
+  %(prog)s diff               # what changed between the two newest snapshots
+  %(prog)s diff OLD.html out/partners.csv --format csv
+  %(prog)s history            # the timeline of every agreement over raw/
+  %(prog)s COMMAND --help     # every option of one command
+
+raw/ and out/ are those of the current directory (of the repository when run from it).
+Exit status: 0 success; 1 an error (one line on stderr), or differences with diff --exit-code;
+2 bad arguments."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="report progress (retries, ...)")
-    sub = parser.add_subparsers(dest="command", required=True)
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the description's and examples' line breaks and shows every option's default.
 
-    build = sub.add_parser("build", help="build out/ from a snapshot (default: newest in raw/)")
-    build.add_argument("--snapshot", type=Path, help="any HTML file, with or without a sidecar")
-    _common_build_options(build)
+    Like argparse.ArgumentDefaultsHelpFormatter, but an option without a value to show (a
+    flag, or one whose help already says what happens by default) gets no "(default: None)".
+    """
 
-    refresh = sub.add_parser("refresh", help="fetch the live page, then build")
-    refresh.add_argument("--url", default=config.DEFAULT_URL,
-                         help="page address (default: %(default)s)")
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (action.default not in (None, False, argparse.SUPPRESS)
+                and "%(default)" not in text and "default:" not in text):
+            text += " (default: %(default)s)"
+        return text
+
+
+def _global_options(top_level: bool) -> argparse.ArgumentParser:
+    """Options accepted before and after the command (`refresh -v` and `-v refresh` alike).
+
+    Below the command their defaults are SUPPRESS, so an option given before the command is
+    not reset by the command's parser.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    unset = {} if top_level else {"default": argparse.SUPPRESS}
+    options.add_argument("-v", "--verbose", action="store_true",
+                         help="report progress on stderr (addresses tried, retries, ...)",
+                         **({"default": False} | unset))
+    options.add_argument("--version", action="version", version=f"naist-partners {__version__}",
+                         help="print the version and exit")
+    options.add_argument("--source", choices=profile_keys(),
+                         help="which publisher's page (source profile) to read",
+                         **({"default": DEFAULT_PROFILE} | unset))
+    return options
+
+
+def _parser(prog: str | None = None) -> argparse.ArgumentParser:
+    prog = prog or _program_name()
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EXAMPLES,
+                                     formatter_class=HelpFormatter,
+                                     parents=[_global_options(top_level=True)])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                title="commands")
+
+    def command(name: str, summary: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=summary,
+                              epilog=f"example:\n  {prog} {example}",
+                              formatter_class=HelpFormatter,
+                              parents=[_global_options(top_level=False)])
+
+    build = command("build", "Build out/ from a snapshot (by default the newest in raw/).",
+                    "build --snapshot page.html --out /tmp/partners")
+    build.add_argument("--snapshot", type=Path, metavar="FILE",
+                       help="build from this HTML file instead (with or without a sidecar); "
+                       "default: the newest snapshot in --raw-dir")
+    _build_options(build)
+
+    refresh = command("refresh", "Fetch the live page into raw/ if it changed, then build out/.",
+                      "refresh --require-live --timeout 10")
+    refresh.add_argument("--url", metavar="URL",
+                         help="the page's address (default: the source profile's first known "
+                         f"address, {get_profile(DEFAULT_PROFILE).url})")
     refresh.add_argument("--require-live", action="store_true",
                          help="fail instead of building from raw/ when the page cannot be reached")
-    refresh.add_argument("--timeout", type=float, default=20.0,
-                         help="seconds to wait for the server (default: %(default)s)")
-    refresh.add_argument("--retries", type=int, default=3,
-                         help="retries on network errors, 429 and 5xx (default: %(default)s)")
-    _common_build_options(refresh)
+    refresh.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
+                         help="how long to wait for the server")
+    refresh.add_argument("--retries", type=int, default=3, metavar="N",
+                         help="retries on network errors, HTTP 429 and 5xx")
+    _build_options(refresh)
 
-    diff = sub.add_parser(
-        "diff", help="compare two versions (snapshots, partners.parquet or partners.csv)")
-    diff.add_argument("old", type=Path, help="the older version")
-    diff.add_argument("new", type=Path, help="the newer version")
-    diff.add_argument("--out", type=Path, default=None, metavar="DIR",
-                      help="also write diff.csv and diff.json into DIR (default: print only)")
-    diff.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    diff = command("diff", "Show what changed between two versions of the list.",
+                   "diff raw/OLD.html out/partners.csv --format json --exit-code")
+    diff.add_argument("old", type=Path, nargs="?", metavar="OLD",
+                      help="the earlier version: a snapshot from raw/, a partners.parquet or a "
+                      "partners.csv; default: the second newest snapshot in --raw-dir")
+    diff.add_argument("new", type=Path, nargs="?", metavar="NEW",
+                      help="the later version, in any of those forms; default: the newest "
+                      "snapshot in --raw-dir")
+    diff.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, metavar="DIR",
+                      help="where to find the two newest snapshots when OLD and NEW are omitted")
+    diff.add_argument("--out", type=Path, metavar="DIR",
+                      help="also write diff.csv and diff.json into DIR (default: write nothing)")
+    diff.add_argument("--format", choices=("text", "csv", "json"), default="text",
+                      help="print a summary for people, or diff.csv's or diff.json's content")
     diff.add_argument("--exit-code", action="store_true", help="exit 1 when the data differ")
     diff.add_argument("--allow-count-mismatch", action="store_true",
                       help="compare pages whose stated counts disagree with their rows")
 
-    history = sub.add_parser("history", help="timeline of every agreement over raw/")
-    history.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
-    history.add_argument("--out", type=Path, default=config.OUT_DIR)
+    history = command("history", "Build the timeline of every agreement over all snapshots in "
+                      "raw/ (history.parquet, history.csv, events.csv).", "history --out /tmp/h")
+    history.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, metavar="DIR",
+                         help="the snapshots to replay")
+    history.add_argument("--out", type=Path, default=config.OUT_DIR, metavar="DIR",
+                         help="where to write the timeline")
     history.add_argument("--skip-damaged", action="store_true",
                          help="warn about and skip snapshots whose bytes no longer match their "
                          "recorded sha256 (default: stop with an error)")
     return parser
 
 
-def _common_build_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, help="snapshot store")
-    parser.add_argument("--out", type=Path, default=config.OUT_DIR, help="output directory")
+def _build_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw-dir", type=Path, default=config.RAW_DIR, metavar="DIR",
+                        help="the snapshot store (append-only)")
+    parser.add_argument("--out", type=Path, default=config.OUT_DIR, metavar="DIR",
+                        help="where to write the tables")
     parser.add_argument("--force", action="store_true", help="rebuild even if out/ is current")
     parser.add_argument("--allow-count-mismatch", action="store_true",
                         help="warn instead of failing when the page's stated counts disagree")
+
+
+def _program_name() -> str:
+    """`naist-partners` when installed, `python -m pipeline` when run from the repository."""
+    script = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m pipeline" if script in {"__main__.py", "-m", ""} else script
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
                         format="%(message)s", stream=sys.stderr)
     try:
-        return COMMANDS[args.command](args)
+        with collection_paused():
+            return COMMANDS[args.command](args)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -82,11 +166,38 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+@contextlib.contextmanager
+def collection_paused():
+    """Run one command with the cyclic garbage collector paused, then freeze what survived.
+
+    A command allocates in proportion to its input (cells, rows, frames) and frees little of it
+    until it ends, and importing pandas and pandera allocates about a million objects more:
+    collections in between would rescan them all and find nothing, which makes a big page
+    superlinear. Reference counting still frees everything that is not a cycle. Freezing before
+    collection resumes moves the imported modules and the results out of the collector's reach,
+    so neither the next collection nor the one at interpreter exit walks them again.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def _resources(args):
+    from pipeline.reference import Resources
+
+    return Resources.load(get_profile(args.source))
+
+
 def _build(args) -> int:
     from pipeline.build import build
 
     result = build(args.snapshot, raw_dir=args.raw_dir, out_dir=args.out, force=args.force,
-                   strict_counts=not args.allow_count_mismatch)
+                   strict_counts=not args.allow_count_mismatch, resources=_resources(args))
     _print_build(result)
     return 0
 
@@ -94,7 +205,8 @@ def _build(args) -> int:
 def _refresh(args) -> int:
     from pipeline.refresh import refresh
 
-    result = refresh(args.url, raw_dir=args.raw_dir, out_dir=args.out,
+    url = args.url or get_profile(args.source).url
+    result = refresh(url, raw_dir=args.raw_dir, out_dir=args.out,
                      require_live=args.require_live, force=args.force,
                      strict_counts=not args.allow_count_mismatch,
                      timeout=(min(args.timeout, 10.0), args.timeout), retries=args.retries)
@@ -110,19 +222,44 @@ def _print_build(result) -> None:
     print(f"built {result.out_dir} from {result.snapshot}: {result.rows} partners in "
           f"{result.countries} countries, {result.corrections} corrections, "
           f"{result.suggestions} suggestions to review, {len(result.warnings)} warnings")
-    for check, count in Counter(w.check for w in result.warnings).items():
-        example = next(w.message for w in result.warnings if w.check == check)
-        more = f" (+{count - 1} more)" if count > 1 else ""
-        print(f"warning: {example}{more}", file=sys.stderr)
+    for line in warning_lines(result.warnings, result.out_dir / config.METADATA_JSON):
+        print(line, file=sys.stderr)
+
+
+def warning_lines(warnings, listed_in: Path) -> list[str]:
+    """One line per kind of warning: the message itself, or a count, the kind and one example.
+
+    >>> from pipeline.normalize import Finding
+    >>> terms = [Finding("terms are whole multiples of 5 years", f"row {n}") for n in (1, 2)]
+    >>> for line in warning_lines(terms, Path("out/metadata.json")):
+    ...     print(line)
+    warning: 2 × terms are whole multiples of 5 years (e.g. row 1); all in out/metadata.json
+    """
+    lines = []
+    for check, count in Counter(w.check for w in warnings).items():
+        example = next(w.message for w in warnings if w.check == check)
+        if count == 1:
+            lines.append(f"warning: {example}")
+        else:
+            lines.append(f"warning: {count} × {check} (e.g. {example}); all in {listed_in}")
+    return lines
 
 
 def _diff(args) -> int:
     from pipeline import diff
+    from pipeline.versions import NAME_TWO, newest_pair
 
-    result = diff.compare_paths(args.old, args.new,
-                                strict_counts=not args.allow_count_mismatch)
+    if (args.old is None) != (args.new is None):
+        raise PipelineError("diff needs two versions, OLD and NEW, or none "
+                            "(then the two newest snapshots in raw/ are compared)", NAME_TWO)
+    old, new = (args.old, args.new) if args.old else newest_pair(args.raw_dir)
+    if args.old is None:
+        print(f"comparing {old.name} with {new.name}, the two newest snapshots in "
+              f"{args.raw_dir}", file=sys.stderr)
+    result = diff.compare_paths(old, new, strict_counts=not args.allow_count_mismatch)
     if args.out is not None:
-        diff.write_outputs(result, args.out)
+        written = diff.write_outputs(result, args.out)
+        print(f"wrote {', '.join(str(path) for path in written.values())}", file=sys.stderr)
     output = diff.render(result, args.format)
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 1 if args.exit_code and result.differs else 0

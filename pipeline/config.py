@@ -1,21 +1,32 @@
 """Every path and default the pipeline uses, in one place.
 
-Commands take these as defaults; flags on the command line override them.
+Commands take these as defaults; flags on the command line override them. What is particular
+to the page being read (its address, regions, reference data) is in its source profile,
+``pipeline/sources/``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent  # the repository in a checkout; site-packages when installed
 DATA_DIR = PACKAGE_DIR / "data"  # curated reference data (reviewable CSV/TXT files)
 
-RAW_DIR = PROJECT_ROOT / "raw"  # page snapshots, append-only
-OUT_DIR = PROJECT_ROOT / "out"  # the built data
 
-# The page the published data comes from (the version this project reproduces).
-DEFAULT_URL = "https://www.naist.jp/en/international_activities/international_partner_list.html"
+def work_dir(cwd: Path | None = None) -> Path:
+    """Where raw/ and out/ live: the repository when running from a checkout, else the current
+    directory (an installed ``naist-partners`` works on ./raw and ./out wherever it is run).
+    """
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "pipeline").is_dir():
+        return PROJECT_ROOT
+    return cwd or Path.cwd()
+
+
+WORK_DIR = work_dir()
+RAW_DIR = WORK_DIR / "raw"  # page snapshots, append-only
+OUT_DIR = WORK_DIR / "out"  # the built data
+
 # Sent in the User-Agent so the site can see who fetches and how to reach them: keep it pointing
 # at where this project is published.
 HOMEPAGE = "https://github.com/naist-partners/naist-partners-pipeline"
@@ -28,3 +39,13 @@ CORRECTIONS_CSV = "corrections.csv"
 SUGGESTIONS_CSV = "suggestions.csv"
 VALIDATION_ERRORS_CSV = "validation_errors.csv"
 DATAPACKAGE_JSON = "datapackage.json"
+
+
+def __getattr__(name: str):
+    # DEFAULT_URL: the default profile's first address, for callers written before profiles.
+    # Computed on use because the profile module itself reads DATA_DIR from here.
+    if name == "DEFAULT_URL":
+        from pipeline.sources import DEFAULT_PROFILE, get_profile
+
+        return get_profile(DEFAULT_PROFILE).url
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

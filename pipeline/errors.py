@@ -54,7 +54,7 @@ class PipelineError(Exception):
     def __str__(self) -> str:
         # Always one short line, whatever values the message carries.
         message = elide(self.message, MESSAGE_LIMIT)
-        return f"{message} ({elide(self.hint, HINT_LIMIT)})" if self.hint else message
+        return f"{message} — {elide(self.hint, HINT_LIMIT)}" if self.hint else message
 
 
 class SnapshotError(PipelineError):

@@ -1,9 +1,14 @@
 """Normalize parsed records into partner rows: ISO dates, country codes, regions, agreement
 types decoded from the page's legend, clean names with every change recorded.
 
-Pure functions over the parser's output; nothing here reads files except reference data.
-Problems that make a row wrong are collected (never raised one by one) so validation can report
-all of them at once.
+Pure functions over the parser's output and a ``reference.Resources`` (the source profile's
+reference data, loaded once per run and passed in). Problems that make a row wrong are collected
+(never raised one by one) so validation can report all of them at once.
+
+Country names follow one rule: the country column holds the Unicode CLDR English name of the
+row's ISO 3166-1 code (the name operating systems and browsers show: "Russia", "South Korea",
+"Vietnam", "Taiwan", "United States"), whatever spelling the page used; the code is in
+country_code. The table is ``pipeline/data/country_names.csv``, generated from CLDR.
 """
 
 from __future__ import annotations
@@ -11,16 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline import reference
 from pipeline.identity import assign_partner_ids, fingerprint
-from schemas._common import REGIONS
+from pipeline.reference import Resources
 
 if TYPE_CHECKING:
     from pipeline.parse import ParsedPage, RawRecord
+    from pipeline.sources import LegendRule
 
 DATE = re.compile(r"(\d{4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})")
 UNDER_RENEWAL = re.compile(r"\(\s*under\s+renewal\s*\)", re.IGNORECASE)
@@ -108,15 +113,18 @@ def parse_expiration(cell: str) -> Expiration:
     return Expiration(date, under_renewal, "; ".join(notes) or None)
 
 
-def resolve_country(text: str) -> str:
-    """ISO alpha-2 code of a country as the page writes it (alias table, then pycountry).
+def resolve_country(text: str, aliases: Mapping[str, str]) -> str:
+    """ISO alpha-2 code of a country as the page writes it (``aliases`` first, then pycountry).
 
-    >>> resolve_country("U.S.A."), resolve_country("Brasil"), resolve_country("Netherlands")
-    ('US', 'BR', 'NL')
+    ``aliases`` maps a spelling (casefolded, spaces collapsed) to its code.
+
+    >>> aliases = {"u.s.a.": "US", "brasil": "BR"}
+    >>> [resolve_country(text, aliases) for text in ("U.S.A.", "Brasil", "Netherlands")]
+    ['US', 'BR', 'NL']
     """
     key = " ".join(text.split()).casefold()
-    if key in reference.country_aliases():
-        return reference.country_aliases()[key]
+    if key in aliases:
+        return aliases[key]
     import pycountry
 
     try:
@@ -125,16 +133,16 @@ def resolve_country(text: str) -> str:
         raise RowProblem("countries are known to ISO 3166", "country", text) from None
 
 
-def country_name(code: str) -> str:
-    """English short name of an ISO alpha-2 code (the common name where ISO's is formal).
+def country_name(code: str, names: Mapping[str, str]) -> str:
+    """The name written in the country column: the CLDR English name of an ISO alpha-2 code.
 
-    >>> country_name("TW"), country_name("FR")
-    ('Taiwan', 'France')
+    ``names`` is ``Resources.country_names`` (pipeline/data/country_names.csv); the spelling on
+    the page never matters, so "Russia", "Russian Federation" and "RUSSIA" all read "Russia".
+
+    >>> country_name("RU", {"RU": "Russia", "KR": "South Korea"})
+    'Russia'
     """
-    import pycountry
-
-    country = pycountry.countries.get(alpha_2=code)
-    return getattr(country, "common_name", None) or country.name
+    return names[code]
 
 
 @dataclass(frozen=True)
@@ -144,54 +152,69 @@ class AgreementType:
     field: str | None
 
 
-def decode_legend(legend: dict[str, str]) -> dict[str, AgreementType]:
+def decode_legend(legend: dict[str, str],
+                  rules: Iterable[LegendRule]) -> dict[str, AgreementType]:
     """Agreement types from the page's legend: level and field of each code.
 
-    >>> legend = decode_legend({"MS": "Materials science (Graduate school-level)"})
+    ``rules`` (the source profile's) are tried in order; a description no rule matches is left
+    out, and the caller reports it.
+
+    >>> from pipeline.sources.naist import NAIST
+    >>> legend = decode_legend({"MS": "Materials science (Graduate school-level)"},
+    ...                        NAIST.legend_rules)
     >>> legend["MS"]
     AgreementType(code='MS', level='graduate school', field='Materials Science')
-    >>> decode_legend({"I": "Institute-wide level"})["I"].field is None
+    >>> decode_legend({"I": "Institute-wide level"}, NAIST.legend_rules)["I"].field is None
     True
     """
     decoded = {}
     for code, description in legend.items():
         text = " ".join(description.split()).strip(" ,.;")
-        if re.search(r"graduate[\s-]*school", text, re.IGNORECASE):
-            subject = re.split(r"\s*\(", text, maxsplit=1)[0]
-            words = [w if w.casefold() in {"and", "of"} else w[:1].upper() + w[1:]
-                     for w in subject.split()]
-            decoded[code] = AgreementType(code, "graduate school", " ".join(words))
-        elif re.search(r"institut", text, re.IGNORECASE):
-            decoded[code] = AgreementType(code, "institute", None)
+        rule = next((r for r in rules if r.pattern.search(text)), None)
+        if rule is not None:
+            field_name = _field(text) if rule.has_field else None
+            decoded[code] = AgreementType(code, rule.level, field_name)
     return decoded
 
 
-def canonical_region(text: str) -> str:
-    """One of the six region names, whatever the heading's case and spacing.
+def _field(description: str) -> str:
+    """The subject before the first parenthesis, words capitalised ('and', 'of' kept)."""
+    subject = re.split(r"\s*\(", description, maxsplit=1)[0]
+    return " ".join(w if w.casefold() in {"and", "of"} else w[:1].upper() + w[1:]
+                    for w in subject.split())
 
-    >>> canonical_region("north  america")
+
+def canonical_region(text: str, regions: Iterable[str]) -> str:
+    """One of ``regions`` (the profile's), whatever the heading's case and spacing.
+
+    >>> canonical_region("north  america", ("Asia", "North America"))
     'North America'
     """
     key = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
-    for region in REGIONS:
+    for region in regions:
         if region.casefold() == key:
             return region
-    raise RowProblem("regions are the six the page uses", "region", text)
+    raise RowProblem("regions are the ones the page uses", "region", text)
 
 
-def normalize_page(page: ParsedPage, fallback_date: dt.date | None = None) -> NormalizedPage:
-    """Partner rows for every record of a parsed page, plus the audit trail and findings."""
+def normalize_page(page: ParsedPage, fallback_date: dt.date | None = None,
+                   resources: Resources | None = None) -> NormalizedPage:
+    """Partner rows for every record of a parsed page, plus the audit trail and findings.
+
+    ``resources``: the run's reference data (the default profile's when not given).
+    """
     from pipeline.names import NameCleaner
 
+    resources = resources or Resources.load()
     result = NormalizedPage(rows=[])
     result.warnings.extend(Finding(n.check, n.message, value=n.value) for n in page.warnings)
     snapshot_date = _snapshot_date(page, fallback_date, result)
-    types = _agreement_types(page, result)
+    types = _agreement_types(page, resources, result)
     cleaner = NameCleaner(record.name for record in page.records)
     pending: list[tuple[dict, list[dict]]] = []
     identity_names: list[str] = []  # each row's own key: other rows never move its id
     for record in page.records:
-        row, audit = _normalize_record(record, cleaner, types, result)
+        row, audit = _normalize_record(record, cleaner, types, resources, result)
         if row is not None:
             row["snapshot_date"] = snapshot_date
             pending.append((row, audit))
@@ -224,9 +247,11 @@ def _snapshot_date(page: ParsedPage, fallback: dt.date | None, result: Normalize
     return None
 
 
-def _agreement_types(page: ParsedPage, result: NormalizedPage) -> dict[str, AgreementType]:
+def _agreement_types(page: ParsedPage, resources: Resources,
+                     result: NormalizedPage) -> dict[str, AgreementType]:
+    rules = resources.profile.legend_rules
     if page.legend:
-        types = decode_legend(page.legend)
+        types = decode_legend(page.legend, rules)
         for code in sorted(set(page.legend) - set(types)):
             result.errors.append(Finding(
                 "agreement types decode from the legend",
@@ -235,11 +260,13 @@ def _agreement_types(page: ParsedPage, result: NormalizedPage) -> dict[str, Agre
         return types
     result.warnings.append(Finding(
         "the page has a legend of agreement types",
-        "no legend of agreement types on the page; using the 2024 legend", "agreement_type"))
-    return decode_legend(reference.default_legend())
+        f"no legend of agreement types on the page; using {resources.profile.default_legend_label}",
+        "agreement_type"))
+    return decode_legend(resources.default_legend, rules)
 
 
-def _normalize_record(record: RawRecord, cleaner, types, result: NormalizedPage):
+def _normalize_record(record: RawRecord, cleaner, types, resources: Resources,
+                      result: NormalizedPage):
     """One partner row and its audit entries, or (None, []) with errors recorded."""
     clean = cleaner.clean(record.name)
     audit = [  # invisible characters the parser removed from the row's cells come first
@@ -258,21 +285,21 @@ def _normalize_record(record: RawRecord, cleaner, types, result: NormalizedPage)
         for s in clean.suggestions
     ]
     try:
-        country_code = _country_code(record, clean, audit, result)
-        region = _region(record, country_code, audit, result)
+        country_code = _country_code(record, clean, audit, resources, result)
+        region = _region(record, country_code, audit, resources, result)
         kind = types.get(record.agreement_type)
         if kind is None:
             raise RowProblem("agreement types are in the page's legend", "agreement_type",
                              record.agreement_type)
-        initial = _parse_date(record.initial_date, "initial_date")
-        expiration = _parse_expiration(record.expiration)
+        initial = _remember(resources, parse_date, record.initial_date, "initial_date")
+        expiration = _remember(resources, parse_expiration, record.expiration)
     except RowProblem as problem:
         result.errors.append(Finding(problem.check, f"{problem.check}: {problem.value!r}",
                                      problem.column, record.name, problem.value))
         return None, []
     row = {
         "region": region,
-        "country": _country_name(country_code),
+        "country": country_name(country_code, resources.country_names),
         "country_code": country_code,
         "agreement_type": kind.code,
         "agreement_level": kind.level,
@@ -290,10 +317,11 @@ def _normalize_record(record: RawRecord, cleaner, types, result: NormalizedPage)
     return row, audit
 
 
-def _country_code(record: RawRecord, clean, audit: list[dict], result: NormalizedPage) -> str:
+def _country_code(record: RawRecord, clean, audit: list[dict], resources: Resources,
+                  result: NormalizedPage) -> str:
     if record.country.strip():
-        return _resolve_country(record.country)
-    known = reference.institution_countries()
+        return _remember(resources, resolve_country, record.country, resources.country_aliases)
+    known = resources.institution_countries
     code = known.get(fingerprint(clean.name)) or known.get(fingerprint(clean.institution))
     if code is None:
         raise RowProblem("every row has a country", "country", "")
@@ -306,10 +334,11 @@ def _country_code(record: RawRecord, clean, audit: list[dict], result: Normalize
     return code
 
 
-def _region(record: RawRecord, country_code: str, audit: list[dict], result: NormalizedPage):
+def _region(record: RawRecord, country_code: str, audit: list[dict], resources: Resources,
+            result: NormalizedPage):
     if record.region:
-        return _canonical_region(record.region)
-    region = reference.country_regions().get(country_code)
+        return _remember(resources, canonical_region, record.region, resources.profile.regions)
+    region = resources.country_regions.get(country_code)
     if region is None:
         raise RowProblem("every row has a region", "region", country_code)
     audit.append({"field": "region", "before": "", "after": region,
@@ -321,10 +350,15 @@ def _region(record: RawRecord, country_code: str, audit: list[dict], result: Nor
     return region
 
 
-# The same cells recur on every page (countries, regions, dates): pure functions of the text,
-# remembered (a RowProblem is raised again each time, never remembered).
-_parse_date = lru_cache(maxsize=8192)(parse_date)
-_parse_expiration = lru_cache(maxsize=8192)(parse_expiration)
-_resolve_country = lru_cache(maxsize=1024)(resolve_country)
-_country_name = lru_cache(maxsize=1024)(country_name)
-_canonical_region = lru_cache(maxsize=256)(canonical_region)
+def _remember(resources: Resources, function: Callable, text: str, *context):
+    """``function(text, *context)``, computed once per distinct text in this run.
+
+    The same cells recur on every page and in every snapshot of a history (countries, regions,
+    dates); the memo lives in the run's ``Resources``, and a RowProblem is raised again each
+    time, never remembered. ``context`` is fixed for a run (the profile's tables).
+    """
+    key = (function.__name__, text)
+    memo = resources.memo
+    if key not in memo:
+        memo[key] = function(text, *context)
+    return memo[key]

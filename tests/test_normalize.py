@@ -1,6 +1,7 @@
 """normalize: dates, expiration cells, countries, regions and the legend."""
 
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
@@ -15,6 +16,11 @@ from pipeline.normalize import (
     parse_expiration,
     resolve_country,
 )
+from pipeline.reference import COUNTRY_NAMES_CSV, Resources, country_names_csv
+from pipeline.sources import LegendRule, TermPolicy, get_profile
+from pipeline.sources.naist import NAIST
+
+RESOURCES = Resources.load(NAIST)
 
 
 @pytest.mark.parametrize(
@@ -86,17 +92,40 @@ def test_two_dates_in_one_expiration_cell_are_a_problem():
     ],
 )
 def test_countries_resolve_to_iso_codes(text, code):
-    assert resolve_country(text) == code
+    assert resolve_country(text, RESOURCES.country_aliases) == code
 
 
 def test_unknown_country_is_a_problem():
     with pytest.raises(RowProblem, match="ISO 3166"):
-        resolve_country("Atlantis")
+        resolve_country("Atlantis", RESOURCES.country_aliases)
 
 
 def test_country_names_are_english_short_names():
-    assert [country_name(c) for c in ("KR", "VN", "GB", "US")] == [
+    assert [country_name(c, RESOURCES.country_names) for c in ("KR", "VN", "GB", "US")] == [
         "South Korea", "Vietnam", "United Kingdom", "United States"]
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [("Russia", "Russian Federation", "RUSSIA"), ("Korea", "South Korea", "Republic of Korea"),
+     ("Vietnam", "Viet Nam"), ("Taiwan",), ("U.S.A.", "United States")],
+)
+def test_one_country_name_rule_whatever_the_page_writes(spellings):
+    """Every spelling of a country ends up as the same CLDR English name."""
+    names = {country_name(resolve_country(text, RESOURCES.country_aliases),
+                          RESOURCES.country_names) for text in spellings}
+    assert len(names) == 1
+
+
+def test_country_names_are_cldr_names_not_formal_iso_names():
+    names = RESOURCES.country_names
+    assert [names[c] for c in ("RU", "KR", "VN", "TW", "IR")] == [
+        "Russia", "South Korea", "Vietnam", "Taiwan", "Iran"]
+
+
+def test_country_names_file_is_current():
+    """pipeline/data/country_names.csv is what `python -m pipeline.reference` generates."""
+    assert COUNTRY_NAMES_CSV.read_text(encoding="utf-8") == country_names_csv()
 
 
 def test_legend_decodes_level_and_field():
@@ -106,7 +135,7 @@ def test_legend_decodes_level_and_field():
         "BS": "Biological Science (Graduate school-level)",
         "MS": "Materials science (Graduate school-level)",
     }
-    decoded = decode_legend(legend)
+    decoded = decode_legend(legend, NAIST.legend_rules)
     assert {c: (t.level, t.field) for c, t in decoded.items()} == {
         "I": ("institute", None),
         "IS": ("graduate school", "Information Science"),
@@ -116,14 +145,42 @@ def test_legend_decodes_level_and_field():
 
 
 def test_legend_entry_without_a_level_is_left_out():
-    assert decode_legend({"XX": "Something else"}) == {}
+    assert decode_legend({"XX": "Something else"}, NAIST.legend_rules) == {}
 
 
 @pytest.mark.parametrize("text", ["Asia", "north america", "SOUTH  AMERICA", "Oceania"])
 def test_regions_are_canonical(text):
-    assert canonical_region(text) in {"Asia", "North America", "South America", "Oceania"}
+    assert canonical_region(text, NAIST.regions) in {
+        "Asia", "North America", "South America", "Oceania"}
 
 
 def test_unknown_region_is_a_problem():
     with pytest.raises(RowProblem):
-        canonical_region("Middle Earth")
+        canonical_region("Middle Earth", NAIST.regions)
+
+
+def test_legend_rules_come_from_the_profile():
+    """Another publisher's legend decodes with its own rules, no stage edited."""
+    rules = (LegendRule(re.compile("faculty", re.I), "faculty", True),)
+    decoded = decode_legend({"F": "Engineering (faculty level)", "I": "Institute-wide"}, rules)
+    assert {c: (t.level, t.field) for c, t in decoded.items()} == {"F": ("faculty", "Engineering")}
+
+
+def test_profile_holds_the_page_particulars():
+    profile = get_profile("naist")
+    assert profile.urls[0].startswith("https://www.naist.jp/")
+    assert "https://www.naist.jp/dge/en/engagement/agreement.html" in profile.urls
+    assert len(profile.regions) == 6 and profile.term == TermPolicy(years=5, slack_days=45)
+    assert all(path.is_file() for path in vars(profile.reference).values())
+
+
+def test_unknown_profile_is_refused():
+    with pytest.raises(ValueError, match="unknown source profile"):
+        get_profile("nowhere")
+
+
+def test_resources_are_per_run_values():
+    """Two loads share no state: a memo filled in one run is not seen by another."""
+    first, second = Resources.load(NAIST), Resources.load(NAIST)
+    first.memo["x"] = 1
+    assert second.memo == {} and first.country_names == second.country_names
