@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-MESSAGE_LIMIT = 160  # characters of the problem, and of the hint, that an error line shows
-HINT_LIMIT = 130  # (a path to a report must stay readable); with "error: " about 300 in all
+MESSAGE_LIMIT = 200  # characters of the problem, and of the hint, that an error line shows
+HINT_LIMIT = 100  # (a path to a report must stay readable); with "error: " about 300 in all
 _WORD_LIMIT = 80  # a path or an identifier usually fits
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -22,7 +22,7 @@ def elide(value: object, limit: int = 60) -> str:
     >>> elide("Hanbat National University")
     'Hanbat National University'
     >>> elide("x" * 5_000_000, 30)
-    'xxxxx…(4,999,990 more)…xxxxx'
+    'xxx…(4,999,990 more)…xxxxxxx'
     >>> elide("the page says 96 institutions but lists 97", 30)
     'the page says 96 institutions…'
     """
@@ -37,8 +37,10 @@ def elide(value: object, limit: int = 60) -> str:
 def _elide_middle(word: str, limit: int) -> str:
     if len(word) <= limit:
         return word
-    keep = max(limit - 20, 2) // 2
-    return f"{word[:keep]}…({len(word) - 2 * keep:,} more)…{word[-keep:]}"
+    # The end of a long word is kept longer than its start: in a path, the file name.
+    keep = max(limit - 20, 3)
+    head, tail = keep // 3, keep - keep // 3
+    return f"{word[:head]}…({len(word) - head - tail:,} more)…{word[-tail:]}"
 
 
 class PipelineError(Exception):
@@ -75,6 +77,18 @@ class FetchError(PipelineError):
 
 class Unreachable(FetchError):
     """The site could not be reached at all; a refresh may fall back to the stored snapshot."""
+
+
+class OutputError(PipelineError):
+    """The output directory cannot be written (full disk, read-only, permissions, a file)."""
+
+
+class StoreError(PipelineError):
+    """raw/ cannot be written or read (full disk, read-only, permissions)."""
+
+
+class UsageError(PipelineError):
+    """The options contradict each other (e.g. --raw-dir and --out name one directory)."""
 
 
 class LockHeld(PipelineError):

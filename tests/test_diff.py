@@ -367,7 +367,8 @@ def test_cli_writes_files_only_where_out_says(pages, tmp_path, capsys, monkeypat
     assert unix(capsys.readouterr().out) == EXPECTED_CSV
     assert out_dir_state() == before and list(tmp_path.iterdir()) == []
     assert main(["diff", str(pages[0]), str(pages[1]), "--out", "here"]) == 0
-    assert sorted(p.name for p in (tmp_path / "here").iterdir()) == [DIFF_CSV, DIFF_JSON]
+    assert sorted(p.name for p in (tmp_path / "here").iterdir()
+                  if not p.name.startswith(".")) == [DIFF_CSV, DIFF_JSON]
 
 
 def test_cli_same_file_twice_is_identical(pages, tmp_path, capsys):
