@@ -4,6 +4,7 @@
     python -m pipeline refresh [--url URL] [--raw-dir DIR] [--out DIR] [--require-live] [--force]
     python -m pipeline diff OLD NEW [--out DIR] [--format text|csv|json] [--exit-code]
     python -m pipeline history [--raw-dir DIR] [--out DIR]
+    python -m pipeline clean-names [FILE] [--column NAME]
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="timeline of every agreement over raw/")
     history.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
     history.add_argument("--out", type=Path, default=config.OUT_DIR)
+
+    clean = sub.add_parser(
+        "clean-names", help="clean a list of institution names with the same rules (CSV out)",
+        description="Clean institution names, one per line (or a CSV column), all treated as "
+                    "one page; prints CSV name_raw,name,institution,unit,changes. "
+                    "Example: python -m pipeline clean-names names.txt > clean.csv")
+    clean.add_argument("file", nargs="?", type=Path,
+                       help="names, one per line, or a CSV file with --column (default: stdin)")
+    clean.add_argument("--column", help="read the names from this column of a CSV file")
     return parser
 
 
@@ -131,4 +141,21 @@ def _history(args) -> int:
     return 0
 
 
-COMMANDS = {"build": _build, "refresh": _refresh, "diff": _diff, "history": _history}
+def _clean_names(args) -> int:
+    from pipeline.names import listing
+
+    if args.file is None:
+        text = sys.stdin.read()
+    else:
+        try:
+            text = args.file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise PipelineError(f"cannot read {args.file}: {getattr(error, 'strerror', error)}",
+                                "give a UTF-8 text or CSV file") from None
+    rows = listing.clean_rows(listing.read_names(text, args.column))
+    sys.stdout.write(listing.to_csv(rows))
+    return 0
+
+
+COMMANDS = {"build": _build, "refresh": _refresh, "diff": _diff, "history": _history,
+            "clean-names": _clean_names}
