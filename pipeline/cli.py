@@ -132,6 +132,14 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     history.add_argument("--skip-damaged", action="store_true",
                          help="warn about and skip snapshots whose bytes no longer match their "
                          "recorded sha256 (default: stop with an error)")
+
+    clean = command("clean-names", "Clean a list of institution names with the same rules "
+                    "(all treated as one page); prints CSV name_raw,name,institution,unit,changes.",
+                    "clean-names names.txt > clean.csv")
+    clean.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                       help="names, one per line, or a CSV file with --column (default: stdin)")
+    clean.add_argument("--column", metavar="NAME",
+                       help="read the names from this column of a CSV file")
     return parser
 
 
@@ -273,4 +281,21 @@ def _history(args) -> int:
     return 0
 
 
-COMMANDS = {"build": _build, "refresh": _refresh, "diff": _diff, "history": _history}
+def _clean_names(args) -> int:
+    from pipeline.names import listing
+
+    if args.file is None:
+        text = sys.stdin.read()
+    else:
+        try:
+            text = args.file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise PipelineError(f"cannot read {args.file}: {getattr(error, 'strerror', error)}",
+                                "give a UTF-8 text or CSV file") from None
+    rows = listing.clean_rows(listing.read_names(text, args.column))
+    sys.stdout.write(listing.to_csv(rows))
+    return 0
+
+
+COMMANDS = {"build": _build, "refresh": _refresh, "diff": _diff, "history": _history,
+            "clean-names": _clean_names}

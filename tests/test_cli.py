@@ -287,3 +287,33 @@ def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
                                text=True, env=clean_env, check=False)
     assert build_run.returncode == 0, build_run.stderr
     assert (work / "out" / "partners.parquet").is_file()
+
+
+def test_clean_names_reads_stdin_as_one_page(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO(
+        "Chulalongkorn Univeristy\nTechnical Univeristy of Munich\n\nKorea Polytechnics\n"))
+    assert main(["clean-names"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0]) == ["name_raw", "name", "institution", "unit", "changes"]
+    assert [r["name"] for r in rows] == [
+        "Chulalongkorn University", "Technical University of Munich", "Korea Polytechnics"]
+    assert rows[0]["changes"] == "spelling: Univeristy -> University"
+    assert rows[2]["changes"] == ""
+
+
+def test_clean_names_reads_a_csv_column(tmp_path, capsys):
+    source = tmp_path / "partners.csv"
+    source.write_text('id,institution\n1,"Faculty of Science, Mahidol Univeristy"\n',
+                      encoding="utf-8")
+    assert main(["clean-names", str(source), "--column", "institution"]) == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (row["name"], row["institution"], row["unit"]) == (
+        "Faculty of Science, Mahidol University", "Mahidol University", "Faculty of Science")
+
+
+def test_clean_names_unknown_column_is_one_error_line(tmp_path, capsys):
+    source = tmp_path / "names.csv"
+    source.write_text("id,name\n1,Mahidol University\n", encoding="utf-8")
+    assert main(["clean-names", str(source), "--column", "institution"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: no column 'institution'") and err.count("\n") == 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from pipeline.names.context import PageContext, page_accent_keys
+from pipeline.names.fixers.invisible import remove_invisible
 from pipeline.names.fixers.overrides import override_tokens
 from pipeline.names.fixers.punctuation import fix_punctuation
 from pipeline.names.fixers.spelling import spelling_suggestions
@@ -19,7 +20,7 @@ from pipeline.names.split import split_name, system_names
 from pipeline.names.text import TOKEN_RE, fold, has_diacritics, lower
 
 #: An override of the whole name wins over every fix: only these run then.
-_OVERRIDE_ONLY = REGISTRY.only(("unicode", "override"))
+_OVERRIDE_ONLY = REGISTRY.only(("invisible", "unicode", "override"))
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,10 @@ class CleanedName:
     suggestions: tuple[Suggestion, ...]
 
 
-def _page_evidence(names: list[str]) -> tuple[dict, dict, dict]:
-    """Token counts, accented spellings and accented word pairs of a page's names."""
+def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset]:
+    """Token counts, accented spellings, accented word pairs and word pairs of a page."""
     counts: Counter[str] = Counter()
+    pairs: set[tuple[str, str]] = set()
     accented: dict[str, set[str]] = {}
     bigrams: dict[tuple[str, str], tuple[str, str]] = {}
     for name in names:
@@ -46,11 +48,13 @@ def _page_evidence(names: list[str]) -> tuple[dict, dict, dict]:
             if has_diacritics(token):
                 accented.setdefault(fold(token), set()).add(lower(token))
         for a, b in pairwise(tokens):
+            pairs.add((fold(a), fold(b)))
             if has_diacritics(a) or has_diacritics(b):
                 key = (fold(a), fold(b))
                 pair = (lower(a), lower(b))
                 bigrams[key] = pair if bigrams.get(key, pair) == pair else ("", "")
-    return dict(counts), {k: frozenset(v) for k, v in accented.items()}, bigrams
+    accented_words = {k: frozenset(v) for k, v in accented.items()}
+    return dict(counts), accented_words, bigrams, frozenset(pairs)
 
 
 class NameCleaner:
@@ -72,10 +76,10 @@ class NameCleaner:
         ``resources``: the data to clean with (default: :func:`default_resources`)."""
         self.resources = resources or default_resources()
         self.page_names = tuple(page_names)
-        unicode_clean = [fix_unicode(name) for name in self.page_names]
+        unicode_clean = [fix_unicode(remove_invisible(name)) for name in self.page_names]
         normalized = [fix_punctuation(name) for name in unicode_clean]
         self._on_page = {u: frozenset(lower(t) for t in TOKEN_RE.findall(u)) for u in unicode_clean}
-        counts, accented, bigrams = _page_evidence(normalized)
+        counts, accented, bigrams, pairs = _page_evidence(normalized)
         self.overrides = self.resources.overrides if overrides is None else tuple(overrides)
         self._whole_name_overrides = frozenset(
             name for o in self.overrides if o.scope == "name" for name in (o.match, o.replacement)
@@ -85,6 +89,7 @@ class NameCleaner:
             accented_words=accented,
             accented_bigrams=bigrams,
             accent_keys=page_accent_keys(self.resources.vocabulary.accentable, accented, bigrams),
+            page_pairs=pairs,
             system_names=system_names(normalized),
             overrides=self.overrides,
             resources=self.resources,
@@ -117,6 +122,7 @@ class NameCleaner:
             accented_words=base.accented_words,
             accented_bigrams=base.accented_bigrams,
             accent_keys=base.accent_keys,
+            page_pairs=base.page_pairs,
             system_names=base.system_names,
             protected=override_tokens(unicode_clean, self.overrides),
             overrides=base.overrides,
@@ -128,7 +134,7 @@ class NameCleaner:
         cached = self._cache.get(raw)
         if cached is not None:
             return cached
-        unicode_clean = fix_unicode(raw)
+        unicode_clean = fix_unicode(remove_invisible(raw))
         ctx = self._context_for(unicode_clean)
         registry = REGISTRY
         if unicode_clean in self._whole_name_overrides:

@@ -20,6 +20,7 @@ class PageContext:
     ``accented_words``: folded lowercase form -> lowercase accented spellings on the page.
     ``accented_bigrams``: (folded word, folded next word) -> their spellings on the page,
     for pairs where one of them has accents (``São Paulo``).
+    ``page_pairs``: adjacent (folded) word pairs of the page's names.
     ``accent_keys``: folded words the page or the vocabulary offers an accented spelling for.
     ``system_names``: institution names the page follows with ``, <campus>``.
     ``protected``: tokens covered by an override phrase; spelling, accents and casing leave
@@ -33,6 +34,7 @@ class PageContext:
     accented_words: Mapping[str, frozenset[str]] = field(default_factory=dict)
     accented_bigrams: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     accent_keys: frozenset[str] | None = None
+    page_pairs: frozenset[tuple[str, str]] = frozenset()
     system_names: tuple[str, ...] = ()
     protected: frozenset[str] = frozenset()
     overrides: tuple[Override, ...] | None = None

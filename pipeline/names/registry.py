@@ -16,6 +16,7 @@ from rapidfuzz.distance import OSA
 from pipeline.names.context import PageContext
 from pipeline.names.fixers.accents import restore_accents
 from pipeline.names.fixers.casing import fix_function_word_case
+from pipeline.names.fixers.invisible import remove_invisible
 from pipeline.names.fixers.overrides import apply_overrides
 from pipeline.names.fixers.punctuation import fix_punctuation
 from pipeline.names.fixers.spelling import fix_spelling
@@ -90,6 +91,7 @@ class FixerRegistry:
 #: override always wins.
 REGISTRY = FixerRegistry(
     (
+        Fixer("invisible", remove_invisible),
         Fixer("unicode", fix_unicode),
         Fixer("punctuation", fix_punctuation),
         Fixer("spelling", fix_spelling, spelling_confidence, page_aware=True),
@@ -105,7 +107,7 @@ def fixer_list(registry: FixerRegistry = REGISTRY) -> str:
     """The fixers as a numbered Markdown list, for the README.
 
     >>> print(fixer_list().splitlines()[0])
-    1. `unicode`: Normalize to NFKC, drop invisible characters, collapse whitespace, strip the ends.
+    1. `invisible`: Remove invisible and control characters: they never reach out/.
     """
     lines = []
     for number, fixer in enumerate(registry.fixers, 1):

@@ -1,9 +1,10 @@
 """The data the name cleaner consults, loaded once into one :class:`Resources` object.
 
 Curated files (``pipeline/data/``): the institution vocabulary, function words, overrides.
-Generated files (``python -m pipeline.names.wordlist``): real words near the vocabulary and
-common English words. A :class:`Resources` is built once per run and handed to the cleaner;
-:func:`default_resources` is the one the public API uses, created on first use.
+Generated files (``python -m pipeline.names.wordlist``): real words near the vocabulary or a
+place (with their languages and frequencies), each language's frequent words, common English
+words, and a gazetteer of places. A :class:`Resources` is built once per run and handed to
+the cleaner; :func:`default_resources` is the one the public API uses, created on first use.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rapidfuzz.distance import OSA
 
 from pipeline.config import DATA_DIR
 from pipeline.names.records import Override
-from pipeline.names.text import fold, has_diacritics, lower
+from pipeline.names.text import TOKEN_RE, fold, has_diacritics, lower
 from pipeline.reference import read_table
 
 VOCABULARY_FILE = DATA_DIR / "institution_vocabulary.txt"
@@ -26,6 +27,14 @@ FUNCTION_WORDS_FILE = DATA_DIR / "function_words.csv"
 OVERRIDES_FILE = DATA_DIR / "name_overrides.csv"
 KNOWN_WORDS_FILE = DATA_DIR / "known_words.txt"
 COMMON_ENGLISH_FILE = DATA_DIR / "common_english.txt"
+LANGUAGE_WORDS_FILE = DATA_DIR / "language_words.txt"
+CURATED_WORDS_FILE = DATA_DIR / "curated_words.csv"
+PLACES_FILE = DATA_DIR / "places.txt"
+UNACCENTED_FILE = DATA_DIR / "unaccented.txt"
+#: Place-name tokens shorter than this are not protected nor offered as corrections.
+MIN_PLACE_TOKEN = 3
+#: Only place words this long are offered as corrections of a misspelt place.
+MIN_CITY_FIX = 7
 
 #: Tokens this long may be corrected at edit distance 2; shorter ones only at distance 1.
 LONG_WORD = 9
@@ -78,6 +87,20 @@ class Vocabulary:
         )
 
     @classmethod
+    def index(cls, words: Iterable[str]) -> Vocabulary:
+        """A bare index of lowercase words (no languages, no accent forms): for places."""
+        buckets: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for word in words:
+            folded = fold(word)
+            buckets.setdefault((folded[:1], len(folded)), []).append((folded, word))
+        return cls(
+            words={},
+            by_folded={},
+            buckets={k: tuple(v) for k, v in buckets.items()},
+            accentable=frozenset(),
+        )
+
+    @classmethod
     def read(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
         """Read ``institution_vocabulary.txt``: ``word lang[,lang...]`` per line."""
         entries = []
@@ -119,6 +142,53 @@ class Vocabulary:
         return langs
 
 
+def place_tokens(places: Iterable[str]) -> set[str]:
+    """The lowercase words of place names, long enough to matter (``são``, ``paulo``...)."""
+    return {
+        lower(token)
+        for place in places
+        for token in TOKEN_RE.findall(place)
+        if len(token) >= MIN_PLACE_TOKEN
+    }
+
+
+def _lines(path: Path) -> list[str]:
+    """The lines of a generated file, its ``#`` header left out (fast: read in one go)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def read_known_words(path: Path = KNOWN_WORDS_FILE) -> dict[str, str]:
+    """Read ``known_words.txt``: word -> its ``lang=zipf ...`` (parsed when asked)."""
+    return dict(line.split(" ", 1) for line in _lines(path))
+
+
+def read_word_languages(path: Path) -> dict[str, frozenset[str]]:
+    """Read ``word lang lang ...`` lines (``unaccented.txt``): word -> languages."""
+    found = {}
+    for line in _lines(path):
+        word, *langs = line.split(" ")
+        found[word] = frozenset(langs)
+    return found
+
+
+def read_language_words(path: Path) -> dict[str, frozenset[str]]:
+    """Read ``language_words.txt`` (``lang word word ...`` per line): language -> words."""
+    found = {}
+    for line in _lines(path):
+        lang, *words = line.split(" ")
+        found[lang] = frozenset(words)
+    return found
+
+
+def read_curated_words(path: Path = CURATED_WORDS_FILE) -> dict[str, frozenset[str]]:
+    """Read ``curated_words.csv`` (word, language)."""
+    found: dict[str, set[str]] = {}
+    for row in read_table(path):
+        found.setdefault(unicodedata.normalize("NFC", row["word"]), set()).add(row["language"])
+    return {word: frozenset(langs) for word, langs in found.items()}
+
+
 def read_function_words(path: Path = FUNCTION_WORDS_FILE) -> Mapping[str, frozenset[str]]:
     """Read ``function_words.csv``: language -> lowercase function words (``d'`` elided)."""
     by_language: dict[str, set[str]] = {}
@@ -147,14 +217,25 @@ def read_overrides(path: Path = OVERRIDES_FILE) -> tuple[Override, ...]:
 
 @dataclass(eq=False)
 class Resources:
-    """Everything the fixers look up, read once; per-token answers are remembered here."""
+    """Everything the fixers look up, read once; per-token answers are remembered here.
+
+    ``known``: real word -> ``lang=zipf ...`` (words near the vocabulary or a place).
+    ``language_words``: language -> its frequent words. ``curated``: words of languages
+    wordfreq lacks -> languages. ``places``: unaccented lowercase words of place names.
+    ``unaccented``: unaccented form of a known word with accents -> its languages.
+    """
 
     vocabulary: Vocabulary
     function_words: Mapping[str, frozenset[str]]
     overrides: tuple[Override, ...]
-    known_words: frozenset[str]
+    known: Mapping[str, str]
+    language_words: Mapping[str, frozenset[str]]
+    curated: Mapping[str, frozenset[str]]
     common_english: frozenset[str]
+    places: frozenset[str]
+    unaccented: Mapping[str, frozenset[str]]
     _accent_forms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _languages: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -164,8 +245,12 @@ class Resources:
             vocabulary=Vocabulary.read(data_dir / VOCABULARY_FILE.name),
             function_words=read_function_words(data_dir / FUNCTION_WORDS_FILE.name),
             overrides=read_overrides(data_dir / OVERRIDES_FILE.name),
-            known_words=frozenset(data_lines(data_dir / KNOWN_WORDS_FILE.name)),
+            known=read_known_words(data_dir / KNOWN_WORDS_FILE.name),
+            language_words=read_language_words(data_dir / LANGUAGE_WORDS_FILE.name),
+            curated=read_curated_words(data_dir / CURATED_WORDS_FILE.name),
             common_english=frozenset(data_lines(data_dir / COMMON_ENGLISH_FILE.name)),
+            places=frozenset(_lines(data_dir / PLACES_FILE.name)),
+            unaccented=read_word_languages(data_dir / UNACCENTED_FILE.name),
         )
 
     def derived(self, key: str, build: Callable[[Resources], Any]) -> Any:
@@ -176,12 +261,65 @@ class Resources:
         return self._derived[key]
 
     def is_known_word(self, word: str) -> bool:
-        """True for a real word of one of the checked languages (from the generated list).
+        """True for a real word of one of the covered languages, as written.
 
-        The list holds only the real words near the vocabulary: the spelling fixer asks
-        only about such tokens (a word far from every vocabulary word is never corrected).
+        >>> resources = default_resources()
+        >>> resources.is_known_word("Sains"), resources.is_known_word("Univeristy")
+        (True, False)
         """
-        return unicodedata.normalize("NFC", lower(word)) in self.known_words
+        low = unicodedata.normalize("NFC", lower(word))
+        return low in self.known or low in self.curated or bool(self.word_languages(low))
+
+    def unaccented_languages(self, word: str) -> frozenset[str]:
+        """Languages in which ``word`` is a real word written without its accents
+        (``Medicas``: Spanish ``médicas``)."""
+        folded = fold(word)
+        return self.unaccented.get(folded, frozenset()) | self.derived(
+            "curated_folded", _curated_folded
+        ).get(folded, frozenset())
+
+    def is_place(self, word: str) -> bool:
+        """True for a word of a place name (``Medenine``, ``Regensburg``), accents aside."""
+        return fold(word) in self.places
+
+    def word_languages(self, word: str) -> frozenset[str]:
+        """The languages ``word`` (as written, any case) is a word of."""
+        low = lower(word)
+        langs = self._languages.get(low)
+        if langs is None:
+            langs = self._languages[low] = self._find_languages(low)
+        return langs
+
+    def _find_languages(self, low: str) -> frozenset[str]:
+        langs = {lang for lang, words in self.language_words.items() if low in words}
+        langs |= self.curated.get(low, frozenset())
+        langs |= self.frequencies(low).keys()
+        langs |= self.vocabulary.words.get(low, frozenset())
+        function_words = self.derived("function_word_languages", _function_word_languages)
+        langs |= function_words.get(low, frozenset())
+        return frozenset(langs)
+
+    def function_word_languages(self, word: str) -> frozenset[str]:
+        """The languages ``word`` is a function word of (``of``: English)."""
+        table = self.derived("function_word_languages", _function_word_languages)
+        return table.get(lower(word), frozenset())
+
+    def frequencies(self, low: str) -> dict[str, float]:
+        """Zipf frequency by language of a known lowercase word (empty when unknown)."""
+        entry = self.known.get(low)
+        if not entry:
+            return {}
+        return {lang: float(z) for lang, _, z in (p.partition("=") for p in entry.split(" "))}
+
+    def zipf(self, word: str, languages: frozenset[str]) -> float:
+        """How common ``word`` is (Zipf) in the most favourable of ``languages`` (any when
+        empty); 3.0 for a vocabulary word no list counts."""
+        low = lower(word)
+        found = self.frequencies(low)
+        scores = [z for lang, z in found.items() if not languages or lang in languages]
+        if not scores and any(low in self.language_words.get(lang, ()) for lang in languages):
+            return 4.5  # a frequent word (language_words.txt) near no vocabulary word
+        return max(scores, default=3.0)
 
     def is_common_english(self, word: str) -> bool:
         """True for a frequent English word (never given accents from page evidence alone)."""
@@ -205,6 +343,18 @@ class Resources:
         if forms and self.is_common_english(low):
             return ()
         return forms
+
+
+def _curated_folded(resources: Resources) -> dict[str, frozenset[str]]:
+    return {fold(w): langs for w, langs in resources.curated.items() if fold(w) != w}
+
+
+def _function_word_languages(resources: Resources) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for lang, words in resources.function_words.items():
+        for word in words:
+            found.setdefault(word.rstrip("'’"), set()).add(lang)
+    return {word: frozenset(langs) for word, langs in found.items()}
 
 
 _DEFAULT: list[Resources] = []

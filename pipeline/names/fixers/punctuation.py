@@ -10,6 +10,8 @@ _OPEN_INNER_SPACE = re.compile(r"\(\s+")
 _CLOSE_INNER_SPACE = re.compile(r"\s+\)")
 _GLUED_OPEN = re.compile(r"(?<=[^\W_])\((?=[^\W\d_])")
 _GLUED_CLOSE = re.compile(r"\)(?=[^\W\d_])")
+# A dash glued to the word before it, then a space, then a word not in lowercase (a lowercase
+# word after it is a suspended hyphen: ``Bildungs- und``, ``Informations- und``).
 _DASH_GLUED_LEFT = re.compile(r"(?<=[^\W_])([-–—])\s+(?=[^\W_])")
 _DASH_GLUED_RIGHT = re.compile(r"(?<=[^\W_])\s+([-–—])(?=[^\W_])")
 _SPACE_BEFORE_COMMA = re.compile(r"\s+(?=[,;])")
@@ -34,6 +36,11 @@ def _space_after_if_upper(match: re.Match[str]) -> str:
     return ") " if following.isupper() else ")"
 
 
+def _spaced_dash_unless_suspended(match: re.Match[str]) -> str:
+    following = match.string[match.end() : match.end() + 1]
+    return match.group(0) if following.islower() else f" {match.group(1)} "
+
+
 def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     """Space punctuation the way the rest of the page does.
 
@@ -42,8 +49,9 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     inside parentheses; a dash spaced on one side only between two words (``III- Paul`` ->
     ``III - Paul``); spaces before a comma, a missing space after a comma between words,
     repeated commas; commas, semicolons, colons and spaces at either end (``Research,``).
-    Leaves alone: hyphenated words (``Paris-Saclay``, ``Franche-Comté``), lowercase
-    parentheticals (``Student(s)``), periods (``St. Petersburg``), ``&``, apostrophes.
+    Leaves alone: suspended hyphens (``Bildungs- und``: a lowercase word follows),
+    hyphenated words (``Paris-Saclay``, ``Franche-Comté``), lowercase parentheticals
+    (``Student(s)``), periods (``St. Petersburg``), ``&``, apostrophes.
 
     >>> fix_punctuation("Indira Gandhi Delhi Technical University for Women(IGDTUW)")
     'Indira Gandhi Delhi Technical University for Women (IGDTUW)'
@@ -60,7 +68,7 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
         text = _GLUED_OPEN.sub(_space_before_if_upper, text)
         text = _GLUED_CLOSE.sub(_space_after_if_upper, text)
     if ("-" in text or "–" in text or "—" in text) and _DASH_TROUBLE.search(text):
-        text = _DASH_GLUED_LEFT.sub(r" \1 ", text)
+        text = _DASH_GLUED_LEFT.sub(_spaced_dash_unless_suspended, text)
         text = _DASH_GLUED_RIGHT.sub(r" \1 ", text)
     if ("," in text or ";" in text) and _COMMA_TROUBLE.search(text):
         text = _SPACE_BEFORE_COMMA.sub("", text)

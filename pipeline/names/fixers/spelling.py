@@ -1,18 +1,55 @@
-"""The spelling fixer: unknown tokens next to one word of the domain vocabulary."""
+"""The spelling fixer: unknown words corrected into a word of the name's own language."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pycountry
 from rapidfuzz.distance import OSA
 
+from pipeline.names.channel import (
+    TRANSPOSITION,
+    TWO_EDITS,
+    edit_log_likelihood,
+    is_transposition,
+)
 from pipeline.names.context import PageContext, resources_of
+from pipeline.names.language import detect_languages
 from pipeline.names.records import Suggestion
-from pipeline.names.resources import Resources, Vocabulary
-from pipeline.names.text import TOKEN_RE, apply_case, case_pattern, fold, has_diacritics, tokens_of
+from pipeline.names.resources import MIN_CITY_FIX, Resources, Vocabulary
+from pipeline.names.text import (
+    APOSTROPHES,
+    TOKEN_RE,
+    apply_case,
+    case_pattern,
+    fold,
+    has_diacritics,
+    is_all_caps,
+    lower,
+    tokens_of,
+)
 
 #: Shorter tokens are never spelling-corrected: too many names and acronyms are that short.
 MIN_SPELL_LENGTH = 4
+#: The best candidate must beat the next by this much (log10: about 3 times as likely),
+#: else the token is only suggested.
+MARGIN = 0.5
+#: A misspelling used by more names of one page than this is the page's own spelling:
+#: suggested, not fixed. Two or three uses are one typo repeated.
+MAX_REPEATS = 3
+#: Place words, counted as words of every language, are assumed this common (Zipf).
+PLACE_ZIPF = 2.5
+#: How much less likely a word of another language than the name's is (log10); English,
+#: the common second language of institution names, less so.
+OTHER_LANGUAGE = -1.5
+OTHER_LANGUAGE_ENGLISH = -1.0
+#: How much less likely a candidate is for each accent it does not share with the token.
+ACCENT_MISMATCH = 1.5
+#: Languages whose plurals add ``-s``/``-es``: a singular and its plural are never typos
+#: of each other there.
+S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil"})
 
 
 @dataclass(frozen=True)
@@ -23,88 +60,152 @@ class SpellingDecision:
     replacement: str | None = None
     candidates: tuple[str, ...] = ()
     reason: str = ""
-    ambiguous: bool = False  # a suggestion because several words are equally near
 
 
-_KEEP_SHORT = SpellingDecision("keep", reason="too short to correct safely")
-_KEEP_CASE = SpellingDecision("keep", reason="acronym or mixed-case proper noun")
-_KEEP_VOCAB = SpellingDecision("keep", reason="a vocabulary word (accents aside)")
-_KEEP_FAR = SpellingDecision("keep", reason="not near any vocabulary word")
-_KEEP_KNOWN = SpellingDecision("keep", reason="a known word")
+@dataclass(frozen=True)
+class Candidate:
+    """A word a token may be a misspelling of: lowercase, its languages, the channel score."""
+
+    word: str
+    languages: frozenset[str]  # empty for a place: it belongs to every language
+    edit: float  # log10 likelihood of the edit (channel.edit_log_likelihood)
+    place: bool = False
+
+
+_KEEP = {
+    reason: SpellingDecision("keep", reason=reason)
+    for reason in (
+        "too short to correct safely",
+        "acronym or mixed-case proper noun",
+        "a vocabulary word (accents aside)",
+        "a real word of a covered language",
+        "a real word written without its accents",
+        "a place name",
+        "a singular or plural of a real word",
+        "not near any vocabulary word or place",
+    )
+}
+
+
+def _plural_pair(a: str, b: str) -> bool:
+    """True when one folded word is the other's plural: plus ``s``, or ``es`` after a
+    consonant (``sciences`` and ``science``, not ``sciencees``).
+
+    >>> _plural_pair("polytechnics", "polytechnic"), _plural_pair("sciencees", "science")
+    (True, False)
+    """
+    short, long = sorted((a, b), key=len)
+    if long == short + "s":
+        return True
+    return long == short + "es" and short[-1:] not in "aeiouy"
 
 
 class SpellingIndex:
-    """Decides, once per token, whether it is a typo of a vocabulary word.
+    """The candidates of each token, found once per token (they depend on the token only).
 
-    A token is left alone when it is short, all-caps or mixed-case, a vocabulary word,
-    not within the edit budget of any vocabulary word with the same first letter (a proper
-    noun such as ``Kyungpook``), or a known word (:meth:`Resources.is_known_word`). Otherwise it is
-    corrected to the single nearest vocabulary word, keeping its case pattern and leaving
-    accents to the accents fixer when it had none. Two equally near words give a
-    suggestion (which :func:`fix_spelling` may still settle with the language of the rest
-    of the name); so does a token used elsewhere on the same page.
+    A token has none when it is short, all-caps or mixed-case, a vocabulary word, a real
+    word of a covered language (with or without its accents), a place name, a singular or
+    plural of a vocabulary word, or more than the edit budget away from every vocabulary
+    word (and every place word, for a capitalized token) with the same first letter.
     """
 
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
         self.vocabulary = resources.vocabulary
-        self._cache: dict[tuple[str, bool], SpellingDecision] = {}
-        #: Tokens decided "keep" whatever the page says: the fast path of every scan.
-        self.kept: set[str] = set()
+        self._places: Vocabulary | None = None  # built on the first token that needs it
+        self.countries = Vocabulary.from_entries((w, ()) for w in _country_words())
+        self._found: dict[str, SpellingDecision | tuple[Candidate, ...]] = {}
 
-    def decide(self, token: str, used_elsewhere: bool = False) -> SpellingDecision:
-        key = (token, used_elsewhere)
-        decision = self._cache.get(key)
-        if decision is None:
-            decision = self._cache[key] = self._decide(token, used_elsewhere)
-            if decision.action == "keep" and not used_elsewhere:
-                self.kept.add(token)
-        return decision
+    def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
+        """A "keep" decision, or the words ``token`` may be a misspelling of."""
+        found = self._found.get(token)
+        if found is None:
+            found = self._found[token] = self._find(token)
+        return found
 
-    def _decide(self, token: str, used_elsewhere: bool) -> SpellingDecision:
+    def _find(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
+        reason = self._keep_reason(token)
+        if reason:
+            return _KEEP[reason]
+        folded = fold(token)
+        found = [
+            Candidate(word, self._languages(word), edit_log_likelihood(folded, fold(word)))
+            for word, _distance in self.vocabulary.near(folded)
+            if not self._number_pair(folded, word)
+        ]
+        if len(folded) >= MIN_CITY_FIX and case_pattern(token) == "title":
+            # A country's name takes any one edit (Malayia); other places only a swap of two
+            # letters: other edits of a city's name are too often another real place
+            # (Bourgas, Bourges) or another spelling of the same one (Kharkov, Kharkiv).
+            found += [
+                Candidate(word, frozenset(), edit_log_likelihood(folded, fold(word)), place=True)
+                for word, distance in self.countries.near(folded)
+                if distance == 1
+            ]
+            found += [
+                Candidate(word, frozenset(), TRANSPOSITION, place=True)
+                for word, _distance in self.places().near(folded)
+                if is_transposition(folded, fold(word))
+            ]
+        if any(c.edit > TWO_EDITS for c in found):  # a word one edit away beats any two away
+            found = [c for c in found if c.edit > TWO_EDITS]
+        return tuple(found) or _KEEP["not near any vocabulary word or place"]
+
+    def places(self) -> Vocabulary:
+        """The long place words that are not vocabulary words, indexed like the vocabulary."""
+        if self._places is None:
+            vocabulary = self.vocabulary.by_folded
+            self._places = Vocabulary.index(
+                w for w in self.resources.places if len(w) >= MIN_CITY_FIX and w not in vocabulary
+            )
+        return self._places
+
+    def _keep_reason(self, token: str) -> str | None:
+        resources = self.resources
         if len(token) < MIN_SPELL_LENGTH:
-            return _KEEP_SHORT
-        pattern = case_pattern(token)
-        if pattern in ("upper", "mixed"):
-            return _KEEP_CASE
-        low = token.lower()
-        folded = fold(low)
+            return "too short to correct safely"
+        if case_pattern(token) in ("upper", "mixed"):
+            return "acronym or mixed-case proper noun"
+        low, folded = lower(token), fold(token)
         if low in self.vocabulary.words or folded in self.vocabulary.by_folded:
-            return _KEEP_VOCAB
-        near = self.vocabulary.near(folded)
-        if not near:
-            return _KEEP_FAR
-        if self.resources.is_known_word(low):
-            return _KEEP_KNOWN
-        accented = has_diacritics(low)
-        # Candidates as they would be written: without accents when the token has none.
-        scored: dict[str, tuple[int, int]] = {}
-        for word, distance in near:
-            written = word if accented else fold(word)
-            score = (distance, OSA.distance(low, written))
-            scored[written] = min(scored.get(written, score), score)
-        ranked = sorted(scored, key=lambda w: (scored[w], w))
-        best = [w for w in ranked if scored[w] == scored[ranked[0]]]
-        candidates = tuple(apply_case(w, pattern) for w in best)  # the nearest ones
-        if len(best) > 1:
-            return SpellingDecision(
-                "suggest",
-                candidates=candidates,
-                reason="equally close to several words",
-                ambiguous=True,
-            )
-        if used_elsewhere:
-            return SpellingDecision(
-                "suggest",
-                candidates=candidates,
-                reason="close to a vocabulary word but used elsewhere on the page",
-            )
-        return SpellingDecision(
-            "fix",
-            replacement=apply_case(best[0], pattern),
-            candidates=candidates,
-            reason=f"unknown word, edit distance {scored[best[0]][0]}",
-        )
+            return "a vocabulary word (accents aside)"
+        if resources.is_known_word(low):
+            return "a real word of a covered language"
+        if resources.is_place(low):
+            return "a place name"
+        if self._inflection_of_a_word(folded):
+            return "a singular or plural of a real word"
+        return None
+
+    def _inflection_of_a_word(self, folded: str) -> bool:
+        """``polytechnics`` (``polytechnic``), ``agronomiques``: in a language with ``-s``
+        plurals, the other number of a vocabulary word is no typo."""
+        forms = [f for f in (folded + "s", folded + "es") if _plural_pair(folded, f)]
+        if folded.endswith("es"):
+            forms.append(folded[:-2])
+        if folded.endswith("s"):
+            forms.append(folded[:-1])
+        for form in forms:
+            if not _plural_pair(form, folded):
+                continue
+            for word in self.vocabulary.by_folded.get(form, ()):
+                if self.vocabulary.words[word] & S_PLURALS:
+                    return True
+        return False
+
+    def _number_pair(self, folded: str, word: str) -> bool:
+        """True when ``word`` is the singular or plural of the token in an ``-s`` language."""
+        return _plural_pair(folded, fold(word)) and bool(self.vocabulary.words[word] & S_PLURALS)
+
+    def _languages(self, word: str) -> frozenset[str]:
+        # The vocabulary's own languages: frequency lists also count loanwords.
+        return self.vocabulary.words.get(word) or self.resources.word_languages(word)
+
+
+def _country_words() -> set[str]:
+    """The long words of countries' names (``malaysia``, ``philippines``)."""
+    names = [getattr(c, a, "") for c in pycountry.countries for a in ("name", "common_name")]
+    return {lower(t) for name in names for t in TOKEN_RE.findall(name) if len(t) >= MIN_CITY_FIX}
 
 
 def spelling_index(resources: Resources) -> SpellingIndex:
@@ -112,77 +213,136 @@ def spelling_index(resources: Resources) -> SpellingIndex:
     return resources.derived("spelling", SpellingIndex)
 
 
-def _spelling_decisions(text: str, ctx: PageContext | None):
-    index = spelling_index(resources_of(ctx))
-    kept = index.kept
-    if all(token in kept for token in tokens_of(text)):
-        return
-    protected = ctx.protected if ctx else frozenset()
-    for match in TOKEN_RE.finditer(text):
-        token = match.group()
-        if token in protected:
-            continue
-        decision = index.decide(token)
-        if decision.action != "keep" and ctx and ctx.used_elsewhere(token):
-            decision = index.decide(token, used_elsewhere=True)
-        elif decision.ambiguous:
-            decision = _in_name_language(decision, text, index.vocabulary)
-        yield match, decision
-
-
-def _in_name_language(
-    decision: SpellingDecision, text: str, vocabulary: Vocabulary
+def decide(
+    token: str,
+    candidates: tuple[Candidate, ...],
+    languages: frozenset[str],
+    resources: Resources,
+    context: tuple[str, str],
+    pairs: frozenset[tuple[str, str]] = frozenset(),
 ) -> SpellingDecision:
-    """Break a tie between the nearest words with the language of the rest of the name.
+    """Rank the candidates of an unknown token in a name written in ``languages``.
 
-    Each candidate scores one point per vocabulary word of the name sharing a language with
-    it; a single best score wins. ``Institue`` is as close to ``Institut`` as to
-    ``Institute``, but ``Karlsruhe Institue of Technology`` is English and ``Institue
-    Teknologi Bandung`` Indonesian or Malay; ``Sciencs`` (``Science``/``Sciences``) stays a
+    Candidates of the name's languages (and places) are preferred: a word of another
+    language is much less likely (:data:`OTHER_LANGUAGE`). Score: edit likelihood + the
+    word's frequency in the language (Zipf) + the language penalty, plus a point for a
+    candidate the page writes next to the same neighbour (``context``: the previous and next
+    words, folded; ``pairs``: the page's word pairs). A clear winner is a fix; a tie a
     suggestion.
     """
-    voters = [vocabulary.languages_of(t) for t in tokens_of(text)]
-    voters = [langs for langs in voters if langs]
-    if not voters:
-        return decision
-    scores = {
-        c: sum(1 for langs in voters if langs & vocabulary.languages_of(c))
-        for c in decision.candidates
-    }
-    best = max(scores.values())
-    winners = [c for c, score in scores.items() if score == best]
-    if best == 0 or len(winners) != 1:
-        return decision
+    pattern = case_pattern(token)
+    unaccented = resources.unaccented_languages(token)
+    if unaccented and (not languages or unaccented & languages):
+        return _KEEP["a real word written without its accents"]
+    scored: dict[str, float] = {}
+    for candidate in candidates:
+        written = candidate.word if has_diacritics(token) else fold(candidate.word)
+        prior = PLACE_ZIPF if candidate.place else resources.zipf(candidate.word, languages)
+        score = candidate.edit + prior + _context_bonus(written, context, pairs)
+        score += _language_penalty(candidate, languages)
+        if has_diacritics(token):  # accents typed are evidence too (Universität, not -tat)
+            mismatched = OSA.distance(lower(token), candidate.word) - OSA.distance(
+                fold(token), fold(candidate.word)
+            )
+            score -= ACCENT_MISMATCH * mismatched
+        scored[written] = max(scored.get(written, score), score)
+    ranked = sorted(scored, key=lambda w: (-scored[w], w))
+    shown = tuple(apply_case(w, pattern) for w in ranked[:4])
+    if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < MARGIN:
+        return SpellingDecision(
+            "suggest", candidates=shown, reason="equally close to several words"
+        )
     return SpellingDecision(
         "fix",
-        replacement=winners[0],
-        candidates=decision.candidates,
-        reason="nearest word in the language of the name",
+        replacement=apply_case(ranked[0], pattern),
+        candidates=shown,
+        reason="unknown word; the likeliest word of the name's language",
     )
 
 
+def _language_penalty(candidate: Candidate, languages: frozenset[str]) -> float:
+    if candidate.place or not languages or candidate.languages & languages:
+        return 0.0
+    return OTHER_LANGUAGE_ENGLISH if "en" in candidate.languages else OTHER_LANGUAGE
+
+
+def _context_bonus(word: str, context: tuple[str, str], pairs: frozenset[tuple[str, str]]) -> float:
+    """1 when the page writes ``word`` next to the same neighbour (``statistical science``)."""
+    before, after = context
+    folded = fold(word)
+    return 1.0 if (before, folded) in pairs or (folded, after) in pairs else 0.0
+
+
+def _spelling_decisions(
+    text: str, ctx: PageContext | None
+) -> Iterator[tuple[re.Match[str], SpellingDecision]]:
+    resources = resources_of(ctx)
+    index = spelling_index(resources)
+    if is_all_caps(text):
+        return
+    tokens = tokens_of(text)
+    unknown = [t for t in tokens if isinstance(index.candidates(t), tuple)]
+    if not unknown:
+        return
+    protected = ctx.protected if ctx else frozenset()
+    matches = list(TOKEN_RE.finditer(text))
+    for i, match in enumerate(matches):
+        token = match.group()
+        found = index.candidates(token)
+        if token in protected or not isinstance(found, tuple) or _before_apostrophe(match):
+            continue
+        others = [m.group() for j, m in enumerate(matches) if j != i]
+        languages = detect_languages(others, resources)
+        context = (
+            fold(matches[i - 1].group()) if i else "",
+            fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
+        )
+        pairs = ctx.page_pairs if ctx else frozenset()
+        decision = decide(token, found, languages, resources, context, pairs)
+        if decision.action == "fix" and ctx and _page_spelling(token, ctx):
+            decision = SpellingDecision(
+                "suggest",
+                candidates=decision.candidates,
+                reason="close to a vocabulary word but the page's own spelling",
+            )
+        yield match, decision
+
+
+def _before_apostrophe(match: re.Match[str]) -> bool:
+    """True for the first part of an apostrophe form (``Natsional'nom``, ``Mongkut's``):
+    transliterations and elisions are left as written."""
+    after = match.string[match.end() : match.end() + 2]
+    return len(after) == 2 and after[0] in APOSTROPHES and after[1].isalpha()
+
+
+def _page_spelling(token: str, ctx: PageContext) -> bool:
+    """True when more than :data:`MAX_REPEATS` names of the page use ``token``."""
+    return ctx.page_words.get(lower(token), 0) > MAX_REPEATS
+
+
 def fix_spelling(text: str, ctx: PageContext | None = None) -> str:
-    """Correct unknown tokens that are one or two edits from exactly one vocabulary word.
+    """Correct unknown words into the likeliest word of the name's own language.
 
     Changes: ``Univetsitas`` -> ``Universitas``, ``Agricultual`` -> ``Agricultural``,
-    ``Univesité`` -> ``Université`` (the rules are in :class:`SpellingIndex`).
-    Leaves alone: real words of any checked language (``Sains``, ``Giessen``), words used
-    elsewhere on the page, proper nouns far from the vocabulary (``Kyungpook``, ``Hanbat``),
-    acronyms and mixed-case words (``KIIT``, ``SudParis``), short tokens, a token equally
-    close to two vocabulary words (unless only one of them is in the language of the rest
-    of the name: ``Karlsruhe Institue of Technology``), and every token's first letter.
+    ``Statisticl Science`` -> ``Statistical Science``, ``Regensbrug`` -> ``Regensburg``;
+    the same typo in two or three names of a page as well.
+    Leaves alone: real words of any covered language, with or without accents
+    (``Sains``, ``Univerzitet``, ``Medicas``), places (``Medenine``), a singular or plural of a
+    vocabulary word (``Polytechnics``), words far from every vocabulary word (``Kyungpook``),
+    acronyms, mixed-case words and all-caps names, short tokens, a word whose candidates are
+    all of another language than the name's, ties (suggested instead), a spelling used by
+    more than three names of the page (suggested), and every token's first letter.
 
     >>> fix_spelling("Univetsitas Hasanuddin")
     'Universitas Hasanuddin'
-    >>> fix_spelling("College of Life Sciences, Nanjing Agricultual University")
-    'College of Life Sciences, Nanjing Agricultural University'
-    >>> fix_spelling("Universiti Tunku Abdul Rahman")
-    'Universiti Tunku Abdul Rahman'
+    >>> fix_spelling("Department of Statisticl Science")
+    'Department of Statistical Science'
+    >>> fix_spelling("Univerzitet Mediteran")
+    'Univerzitet Mediteran'
     """
-    # A fix can settle the language of the name and so break a tie elsewhere in it
-    # (``Univetsitas Universitis``): repeat until nothing changes, so a second call has
-    # nothing left to do. Each round turns at least one unknown token into a vocabulary
-    # word, so this ends.
+    # A fix can settle the language of the name and so decide another token: repeat until
+    # nothing changes, so a second call has nothing left to do. Each round turns at least
+    # one unknown token into a vocabulary word or a place, so this ends.
     while True:
         fixed = _fix_spelling_once(text, ctx)
         if fixed == text:
@@ -207,9 +367,8 @@ def _fix_spelling_once(text: str, ctx: PageContext | None) -> str:
 def spelling_suggestions(text: str, ctx: PageContext | None = None) -> tuple[Suggestion, ...]:
     """Tokens the spelling fixer would not correct but a person may want to review.
 
-    >>> spelling_suggestions("Universitis Gadjah Mada")
-    (Suggestion(token='Universitis', candidates=('Universitas', 'Universites', 'Universiti', \
-'Universities'), reason='equally close to several words'),)
+    >>> spelling_suggestions("Universitis")[0].candidates
+    ('Universitas', 'Universities', 'Universites', 'Universiti')
     """
     found: dict[str, Suggestion] = {}
     for match, decision in _spelling_decisions(text, ctx):

@@ -1,20 +1,29 @@
-"""The unicode fixer: NFKC, invisible characters, whitespace."""
+"""The unicode fixer: compatibility characters (NFKC), composed accents, whitespace."""
 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from pipeline.names.context import PageContext
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"), None)
+
+@lru_cache(maxsize=4096)
+def _compatible(char: str) -> str:
+    """NFKC of one character, unless that turns a symbol into other symbols (``″`` into
+    ``′′``): only letters, digits and spaces come out of a compatibility form."""
+    normal = unicodedata.normalize("NFKC", char)
+    if normal == char or any(c.isalnum() or c.isspace() for c in normal):
+        return normal
+    return char
 
 
 def fix_unicode(text: str, ctx: PageContext | None = None) -> str:
-    """Normalize to NFKC, drop invisible characters, collapse whitespace, strip the ends.
+    """Normalize compatibility characters and accents, collapse whitespace, strip the ends.
 
     Changes: compatibility characters (``Ⅲ`` -> ``III``, full-width letters, ligatures,
-    no-break spaces), decomposed accents (composed), zero-width spaces, soft hyphens, runs
-    of whitespace (one space). Leaves alone: accents, apostrophes and quotes, dashes, case.
+    no-break spaces), decomposed accents (composed), runs of whitespace (one space).
+    Leaves alone: accents, apostrophes, quotes and primes (``″``), dashes, case.
 
     >>> fix_unicode("Univesité Toulouse Ⅲ-  Paul Sabatier ")
     'Univesité Toulouse III- Paul Sabatier'
@@ -22,5 +31,7 @@ def fix_unicode(text: str, ctx: PageContext | None = None) -> str:
     'Universidade Federal de São Paulo'
     """
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+        text = unicodedata.normalize("NFC", text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFC", "".join(map(_compatible, text)))
     return " ".join(text.split())  # str.split() splits on the same whitespace as \s
