@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 
 from pipeline.parse.scan import Line
 from pipeline.parse.text import collapse_spaces
 
-__all__ = ["as_of_date", "heading_before", "region_label", "stated_counts"]
+__all__ = ["Heading", "as_of_date", "region_headings", "region_label", "stated_counts"]
 
 _REGION_LINE = re.compile(
     r"^(?P<name>[^\W\d_][^()（）\d]{0,48}?)\s*"
@@ -84,18 +85,28 @@ def region_label(text: str, strict: bool) -> tuple[str, int | None] | None:
     return name, int(count)
 
 
-def heading_before(lines: list[Line], lo: int, hi: int) -> tuple[str, int | None] | None:
-    """The nearest region heading in lines[lo:hi] (between the previous partner table and
-    this one). A heading labels one table only: a later table without its own heading
-    gets None rather than a neighbour's region."""
-    for i in range(hi - 1, lo - 1, -1):
-        line = lines[i]
+class Heading(NamedTuple):
+    """A region heading: its name, the count it states (if any), its text, and whether the name
+    is a known region (not merely a short capitalised name with a count)."""
+
+    name: str
+    count: int | None
+    text: str
+    known: bool
+
+
+def region_headings(lines: list[Line], lo: int, hi: int) -> list[Heading]:
+    """The region headings in lines[lo:hi], in page order. Links are left out: menus and
+    in-page contents lists repeat region names as links."""
+    found = []
+    for line in lines[lo:hi]:
         if line.link_only:
-            continue  # menus and in-page contents lists repeat region names as links
+            continue
         label = region_label(line.text, False)
         if label is not None:
-            return label
-    return None
+            known = label[0].casefold() in _KNOWN_REGIONS
+            found.append(Heading(label[0], label[1], line.text, known))
+    return found
 
 
 def stated_counts(lines: list[Line]) -> tuple[int | None, int | None]:
