@@ -286,6 +286,13 @@ def test_as_of_date(text: str, expected: date | None) -> None:
     assert parse_page(page_with(f"<p>{text}</p>{ONE_TABLE}")).as_of == expected
 
 
+def test_counts_of_any_size_are_read_whole() -> None:
+    text = "<p>100,032 institutions from 1,024 countries/regions</p><h3>Africa (100,032)</h3>"
+    page = parse_page(page_with(text + ONE_TABLE))
+    assert (page.stated_institutions, page.stated_countries) == (100_032, 1_024)
+    assert page.region_counts == {"Africa": 100_032}
+
+
 def test_missing_statements_are_none_or_empty() -> None:
     page = parse_page(page_with(ONE_TABLE))
     assert page.stated_institutions is None
