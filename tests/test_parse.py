@@ -417,8 +417,22 @@ def test_moderately_deep_nesting_still_parses() -> None:
 
 def test_absurd_spans_are_refused_not_expanded() -> None:
     row = '<tr><td colspan="1000">x</td><td>I</td><td>U</td><td>2020.1.1</td><td>2025.1.1</td></tr>'
-    with pytest.raises(ParseError, match="too large"):
+    with pytest.raises(ParseError, match="more than 1,000,000 cells"):
         parse_page(page_with("<table>" + row * 1100 + "</table>"))
+
+
+def test_the_cell_limit_is_per_page_not_per_table() -> None:
+    """Tables each well under the limit add up: 40 tables of 30 rows whose first cell spans
+    1000 columns and every remaining row (rowspan=0) would be 18 million cells."""
+    row = '<tr><td colspan="1000" rowspan="0">x</td><td>I</td><td>U</td><td>2020.1.1</td></tr>'
+    table = "<table>" + row * 30 + "</table>"
+    with pytest.raises(ParseError, match="tables hold more than 1,000,000 cells"):
+        parse_page(page_with(ONE_TABLE + table * 40))
+
+
+def test_a_page_of_a_million_empty_cells_is_refused_while_it_is_read() -> None:
+    with pytest.raises(ParseError, match="more than 1,000,000 cells"):
+        parse_page(page_with(ONE_TABLE + "<table><tr>" + "<td>" * 1_000_001 + "</table>"))
 
 
 SPAN = st.one_of(
