@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-MESSAGE_LIMIT = 200  # characters of the problem, and of the hint, that an error line shows
-HINT_LIMIT = 100  # (a path to a report must stay readable); with "error: " about 300 in all
-_WORD_LIMIT = 80  # a path or an identifier usually fits
+LINE_LIMIT = 290  # characters of problem and hint together: with "error: ", about 300
+HINT_LIMIT = 110
+_WORD_LIMIT = 72  # a sha256 fits; a longer path keeps its end (the file name)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -22,7 +22,7 @@ def elide(value: object, limit: int = 60) -> str:
     >>> elide("Hanbat National University")
     'Hanbat National University'
     >>> elide("x" * 5_000_000, 30)
-    'xxx…(4,999,990 more)…xxxxxxx'
+    'xxx…(4,999,991 more)…xxxxxx'
     >>> elide("the page says 96 institutions but lists 97", 30)
     'the page says 96 institutions…'
     """
@@ -37,9 +37,8 @@ def elide(value: object, limit: int = 60) -> str:
 def _elide_middle(word: str, limit: int) -> str:
     if len(word) <= limit:
         return word
-    # The end of a long word is kept longer than its start: in a path, the file name.
-    keep = max(limit - 20, 3)
-    head, tail = keep // 3, keep - keep // 3
+    head = max(limit - 20, 3) // 3
+    tail = 2 * head
     return f"{word[:head]}…({len(word) - head - tail:,} more)…{word[-tail:]}"
 
 
@@ -55,8 +54,9 @@ class PipelineError(Exception):
 
     def __str__(self) -> str:
         # Always one short line, whatever values the message carries.
-        message = elide(self.message, MESSAGE_LIMIT)
-        return f"{message} — {elide(self.hint, HINT_LIMIT)}" if self.hint else message
+        hint = elide(self.hint, HINT_LIMIT) if self.hint else ""
+        message = elide(self.message, LINE_LIMIT - len(hint) - 3)
+        return f"{message} — {hint}" if hint else message
 
 
 class SnapshotError(PipelineError):
@@ -77,18 +77,6 @@ class FetchError(PipelineError):
 
 class Unreachable(FetchError):
     """The site could not be reached at all; a refresh may fall back to the stored snapshot."""
-
-
-class OutputError(PipelineError):
-    """The output directory cannot be written (full disk, read-only, permissions, a file)."""
-
-
-class StoreError(PipelineError):
-    """raw/ cannot be written or read (full disk, read-only, permissions)."""
-
-
-class UsageError(PipelineError):
-    """The options contradict each other (e.g. --raw-dir and --out name one directory)."""
 
 
 class LockHeld(PipelineError):

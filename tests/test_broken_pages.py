@@ -227,3 +227,46 @@ def test_invisible_and_control_characters_never_reach_out(tmp_path):
     corrections = read_csv_text(out / "corrections.csv")
     assert corrections.count(",strip_invisible,") == 7
     assert "FR-7eb830d7,country,Fra<U+2066>nce<U+2069>,France,strip_invisible,1.0" in corrections
+
+
+# Pages whose structure breaks what the page itself promises: each fails, naming the problem
+# (and the row), whatever the page's totals say.
+HOSTILE_FAILURES = {
+    # The Africa table is gone, its heading kept, the totals restated to match.
+    "heading_without_table.html": ["region heading 'Africa(1)' has no partner table"],
+    # The only row of a one-row table lost its expiration cell.
+    "row_missing_cell.html": ["partner table 3, row 2 has 4 of 5 cells", "Cheikh Anta Diop"],
+    # One stray cell: blamed on its own row, not on its neighbour.
+    "row_extra_cell.html": ["partner table 1, row 3 has 6 cells, more than the 5", "Kyungpook"],
+    "duplicate_row.html": ["partner table 2, row 4 repeats partner table 2, row 3 exactly",
+                           "Université Grenoble Alpes"],
+    "mojibake_in_name.html": ["partner table 2, row 2", "'Ã‰cole Polytechnique' holds mojibake"],
+    "replacement_character_in_name.html": ["partner table 2, row 3", "(U+FFFD)"],
+    # 60 tables of rows whose first cell spans 1000 columns and every row below (rowspan=0):
+    # each table under any per-table limit, the page far over the per-page one.
+    "colspan_rowspan_bomb.html": ["the page's tables hold more than 1,000,000 cells"],
+    # Counts of any size are read whole: not "says 32".
+    "stated_count_with_thousands.html": ["the page says 100032 institutions but lists 5"],
+}  # fmt: skip
+
+
+@pytest.fixture
+def raw_copy(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in (SNAPSHOT_2024, SNAPSHOT_2024.with_suffix(".json")):
+        shutil.copy2(path, raw / path.name)
+    return raw, {p.name: p.read_bytes() for p in raw.iterdir()}
+
+
+@pytest.mark.parametrize("page", sorted(HOSTILE_FAILURES))
+def test_hostile_page_fails_naming_the_problem(page, good_out, raw_copy):
+    out, before = good_out
+    raw, stored = raw_copy
+    result = run_build(HOSTILE / page, out, "--raw-dir", str(raw))
+    assert result.returncode == 1
+    assert_failed_cleanly(result, None, out, before)
+    for expected in HOSTILE_FAILURES[page]:
+        assert expected in result.stderr, result.stderr
+    assert "Hanbat" not in result.stderr  # never a neighbouring row
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == stored

@@ -286,6 +286,13 @@ def test_as_of_date(text: str, expected: date | None) -> None:
     assert parse_page(page_with(f"<p>{text}</p>{ONE_TABLE}")).as_of == expected
 
 
+def test_counts_of_any_size_are_read_whole() -> None:
+    text = "<p>100,032 institutions from 1,024 countries/regions</p><h3>Africa (100,032)</h3>"
+    page = parse_page(page_with(text + ONE_TABLE))
+    assert (page.stated_institutions, page.stated_countries) == (100_032, 1_024)
+    assert page.region_counts == {"Africa": 100_032}
+
+
 def test_missing_statements_are_none_or_empty() -> None:
     page = parse_page(page_with(ONE_TABLE))
     assert page.stated_institutions is None
@@ -338,6 +345,65 @@ def test_row_with_missing_cells_in_a_complete_page() -> None:
         parse_page(page_with(table))
 
 
+GOOD_ROW = (
+    "<tr><td>Senegal</td><td>I</td><td>Dakar {}</td><td>2017.09.22</td><td>2027.09.21</td></tr>"
+)
+
+
+def test_an_extra_cell_is_blamed_on_its_own_row() -> None:
+    extra = "<tr><td>Mali</td><td>I</td><td>Bamako</td><td>x</td><td>2019.1.1</td><td>2024.1.1"
+    rows = "".join(GOOD_ROW.format(i) for i in range(3)) + extra + GOOD_ROW.format(9)
+    with pytest.raises(ParseError, match=r"row 5 has 6 cells, more than the 5 .*'Mali \| I \| Bam"):
+        parse_page(page_with("<table>" + HEADER + rows + "</table>"))
+
+
+def test_empty_trailing_cells_and_header_only_columns_are_not_extra() -> None:
+    header = HEADER.replace("</tr>", "<th>Remarks</th></tr>")
+    rows = GOOD_ROW.format(1).replace("</tr>", "<td></td></tr>") + GOOD_ROW.format(2)
+    assert len(parse_page(page_with("<table>" + header + rows + "</table>")).records) == 2
+
+
+def test_an_exact_repeat_of_a_row_fails_naming_both() -> None:
+    rows = GOOD_ROW.format(1) + GOOD_ROW.format(2) + GOOD_ROW.format(1)
+    with pytest.raises(ParseError, match=r"table 1, row 4 repeats partner table 1, row 2 exactly"):
+        parse_page(page_with("<table>" + HEADER + rows + "</table>"))
+
+
+def test_a_counted_heading_without_its_table_fails() -> None:
+    body = "<h3>Africa(1)</h3>" + ONE_TABLE + "<h3>Europe(3)</h3><h3>Oceania(1)</h3>" + ONE_TABLE
+    with pytest.raises(ParseError, match=r"region heading 'Europe\(3\)' has no partner table"):
+        parse_page(page_with(body))
+    with pytest.raises(ParseError, match=r"'Asia\(2\)' has no partner table"):
+        parse_page(page_with("<h3>Africa(1)</h3>" + ONE_TABLE + "<h3>Asia(2)</h3><p>End</p>"))
+
+
+def test_a_contents_list_before_the_tables_is_not_a_missing_table() -> None:
+    contents = "<ul><li>Africa(1)</li><li>Oceania(1)</li></ul><p>Photos(3)</p>"
+    body = contents + "<h3>Africa(1)</h3>" + ONE_TABLE + "<h3>Oceania(1)</h3>" + ONE_TABLE.replace(
+        "Senegal", "Fiji")
+    page = parse_page(page_with(body))
+    assert page.region_counts == {"Africa": 1, "Oceania": 1}
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [("Ã‰cole Polytechnique", "mojibake"), ("UniversitÃ© de Lyon", "mojibake"),
+     ("Universit\ufffd de Lyon", "U\\+FFFD"), ("Universit&#xFFFD; de Lyon", "U\\+FFFD")],
+)  # fmt: skip
+def test_mojibake_and_lost_characters_fail_naming_the_row(name: str, problem: str) -> None:
+    with pytest.raises(ParseError, match=rf"table 1, row 2: the name .* holds .*{problem}"):
+        parse_page(page_with(ONE_TABLE.replace("Cheikh Anta Diop University", name)))
+
+
+@pytest.mark.parametrize(
+    "name", ["Universität Stuttgart", "Łódź University", "Université Côte d'Azur", "São Paulo",
+             "İstanbul Teknik Üniversitesi", "Đại học Quốc gia Hà Nội", "奈良先端科学技術大学"],
+)  # fmt: skip
+def test_accented_names_are_not_mojibake(name: str) -> None:
+    assert names(parse_page(page_with(ONE_TABLE.replace("Cheikh Anta Diop University", name)))) == [
+        name]
+
+
 def test_50000_deep_nesting_fails_cleanly() -> None:
     deep = b"<html><body>" + b"<div>" * 50_000 + ONE_TABLE.encode() + b"</div>" * 50_000
     with pytest.raises(ParseError, match="nested"):
@@ -351,8 +417,22 @@ def test_moderately_deep_nesting_still_parses() -> None:
 
 def test_absurd_spans_are_refused_not_expanded() -> None:
     row = '<tr><td colspan="1000">x</td><td>I</td><td>U</td><td>2020.1.1</td><td>2025.1.1</td></tr>'
-    with pytest.raises(ParseError, match="too large"):
+    with pytest.raises(ParseError, match="more than 1,000,000 cells"):
         parse_page(page_with("<table>" + row * 1100 + "</table>"))
+
+
+def test_the_cell_limit_is_per_page_not_per_table() -> None:
+    """Tables each well under the limit add up: 40 tables of 30 rows whose first cell spans
+    1000 columns and every remaining row (rowspan=0) would be 18 million cells."""
+    row = '<tr><td colspan="1000" rowspan="0">x</td><td>I</td><td>U</td><td>2020.1.1</td></tr>'
+    table = "<table>" + row * 30 + "</table>"
+    with pytest.raises(ParseError, match="tables hold more than 1,000,000 cells"):
+        parse_page(page_with(ONE_TABLE + table * 40))
+
+
+def test_a_page_of_a_million_empty_cells_is_refused_while_it_is_read() -> None:
+    with pytest.raises(ParseError, match="more than 1,000,000 cells"):
+        parse_page(page_with(ONE_TABLE + "<table><tr>" + "<td>" * 1_000_001 + "</table>"))
 
 
 SPAN = st.one_of(

@@ -12,9 +12,9 @@ from __future__ import annotations
 from pipeline.errors import ParseError
 from pipeline.parse.decode import check_bytes, check_text, decode, decode_page
 from pipeline.parse.facts import as_of_date, stated_counts
-from pipeline.parse.layout import Layout, infer_layout
+from pipeline.parse.layout import Layout, expand_spans, infer_layout
 from pipeline.parse.legend import legend_blocks, pick_legend
-from pipeline.parse.model import Notice, ParsedPage, RawRecord
+from pipeline.parse.model import MAX_PAGE_CELLS, Notice, ParsedPage, RawRecord
 from pipeline.parse.records import build_records
 from pipeline.parse.scan import Table, scan_html
 
@@ -43,8 +43,11 @@ def parse_page(data: bytes, declared_charset: object = None) -> ParsedPage:
     legend_codes = frozenset(code for block in blocks for code in block.entries)
 
     partners: list[tuple[Table, Layout]] = []
-    for number, table in enumerate(sorted(scan.tables, key=lambda t: t.start), start=1):
-        layout = infer_layout(table, legend_codes, f"table {number} of the page")
+    budget = MAX_PAGE_CELLS  # shared by all tables of the page
+    for table in sorted(scan.tables, key=lambda t: t.start):
+        grid = expand_spans(table.rows, budget)
+        budget -= sum(len(row) for row in grid)
+        layout = infer_layout(table, grid, legend_codes)
         if layout is not None:
             partners.append((table, layout))
     if not partners:

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import NamedTuple
 
 from pipeline.parse.scan import Line
 from pipeline.parse.text import collapse_spaces
 
-__all__ = ["as_of_date", "heading_before", "region_label", "stated_counts"]
+__all__ = ["Heading", "as_of_date", "region_headings", "region_label", "stated_counts"]
 
+# A count of any size, with or without thousands separators ("100,032"), never read from the
+# middle of a bigger number.
+_NUMBER = r"(?<![\d,.'’])(?:\d{1,3}(?:[,.'’]\d{3})+|\d+)(?![\d,.'’]\d)"
 _REGION_LINE = re.compile(
     r"^(?P<name>[^\W\d_][^()（）\d]{0,48}?)\s*"
-    r"(?:[(（]\s*(?P<count>\d{1,5})\s*(?:institutions?|partners?)?\s*[)）])?$",
+    rf"(?:[(（]\s*(?P<count>{_NUMBER})\s*(?:institutions?|partners?)?\s*[)）])?$",
     re.IGNORECASE,
 )
 # Region names accepted without a count; with a count any short capitalised name is accepted.
@@ -29,9 +33,9 @@ _KNOWN_REGIONS = frozenset(
     }
 )  # fmt: skip
 _STATED = re.compile(
-    r"(?P<inst>\d{1,5})\s+(?:partner\s+|overseas\s+|foreign\s+)?"
+    rf"(?P<inst>{_NUMBER})\s+(?:partner\s+|overseas\s+|foreign\s+)?"
     r"(?:institutions?|universities|partners?|organi[sz]ations?)\b\D{0,40}?"
-    r"(?P<countries>\d{1,4})\s+countr",
+    rf"(?P<countries>{_NUMBER})\s+countr",
     re.IGNORECASE,
 )
 _AS_OF = re.compile(r"\bas\s+of\b[\s:]*(?P<rest>.{0,40})", re.IGNORECASE)
@@ -65,6 +69,8 @@ def region_label(text: str, strict: bool) -> tuple[str, int | None] | None:
     (('North America', 6), ('Asia', None))
     >>> region_label("Agreement types", False), region_label("Korea(2)", True)
     (None, None)
+    >>> region_label("Asia (1,048)", False)
+    ('Asia', 1048)
     """
     if len(text) > 60:
         return None
@@ -72,38 +78,63 @@ def region_label(text: str, strict: bool) -> tuple[str, int | None] | None:
     if match is None:
         return None
     name = collapse_spaces(match.group("name"))
-    count = match.group("count")
+    count = _number(match.group("count"))
     known = name.casefold() in _KNOWN_REGIONS
     if known:
-        return name, int(count) if count is not None else None
+        return name, count
     if count is None or strict:
         return None
     words = name.split()
     if len(words) > 4 or name[0].islower() or any(ch in name for ch in ":;,.!?*/[]"):
         return None
-    return name, int(count)
+    return name, count
 
 
-def heading_before(lines: list[Line], lo: int, hi: int) -> tuple[str, int | None] | None:
-    """The nearest region heading in lines[lo:hi] (between the previous partner table and
-    this one). A heading labels one table only: a later table without its own heading
-    gets None rather than a neighbour's region."""
-    for i in range(hi - 1, lo - 1, -1):
-        line = lines[i]
+def _number(text: str | None) -> int | None:
+    """The count a number written with or without thousands separators stands for.
+
+    >>> _number("100,032"), _number("48"), _number(None)
+    (100032, 48, None)
+    """
+    return int(re.sub(r"\D", "", text)) if text is not None else None
+
+
+class Heading(NamedTuple):
+    """A region heading: its name, the count it states (if any), its text, and whether the name
+    is a known region (not merely a short capitalised name with a count)."""
+
+    name: str
+    count: int | None
+    text: str
+    known: bool
+
+
+def region_headings(lines: list[Line], lo: int, hi: int) -> list[Heading]:
+    """The region headings in lines[lo:hi], in page order. Links are left out: menus and
+    in-page contents lists repeat region names as links."""
+    found = []
+    for line in lines[lo:hi]:
         if line.link_only:
-            continue  # menus and in-page contents lists repeat region names as links
+            continue
         label = region_label(line.text, False)
         if label is not None:
-            return label
-    return None
+            known = label[0].casefold() in _KNOWN_REGIONS
+            found.append(Heading(label[0], label[1], line.text, known))
+    return found
 
 
 def stated_counts(lines: list[Line]) -> tuple[int | None, int | None]:
-    """Read "96 institutions from 25 countries/regions" as (96, 25)."""
+    """Read "96 institutions from 25 countries/regions" as (96, 25), counts of any size.
+
+    >>> stated_counts([Line("100,032 institutions from 1,024 countries/regions", False)])
+    (100032, 1024)
+    >>> stated_counts([Line("Founded 2024: 96 institutions in 25 countries", False)])
+    (96, 25)
+    """
     for line in lines:
         match = _STATED.search(line.text)
         if match:
-            return int(match.group("inst")), int(match.group("countries"))
+            return _number(match.group("inst")), _number(match.group("countries"))
     return None, None
 
 

@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pipeline.errors import ParseError
 from pipeline.parse.facts import region_label
-from pipeline.parse.model import MAX_COLSPAN, MAX_TABLE_CELLS
+from pipeline.parse.model import MAX_COLSPAN, too_many_cells
 from pipeline.parse.scan import Cell, Row, Table
 
 __all__ = ["DATE", "Layout", "distinct_cells", "expand_spans", "infer_layout"]
@@ -28,11 +27,13 @@ _HEADER_WORDS = re.compile(
 
 
 # --- tables ----------------------------------------------------------------------------------
-def expand_spans(rows: Sequence[Row], where: str) -> list[list[Cell | None]]:
+def expand_spans(rows: Sequence[Row], budget: int) -> list[list[Cell | None]]:
     """Expand rowspan/colspan into a full grid; a spanning cell fills every slot it covers.
 
     Spans are clamped: rowspan to the rows that remain (0 means all of them), colspan to
-    ``MAX_COLSPAN``. Slots no cell covers are None.
+    ``MAX_COLSPAN``. Slots no cell covers are None. ``budget`` is how many slots the page's
+    tables may still take (the limit is per page, so many tables cannot add up to hours of
+    work); going over it is a ``ParseError`` raised before the work is done.
     """
     grid: list[list[Cell | None]] = []
     pending: dict[int, tuple[int, Cell]] = {}  # column -> (rows below still covered, cell)
@@ -48,8 +49,8 @@ def expand_spans(rows: Sequence[Row], where: str) -> list[list[Cell | None]]:
         spans = [1 if cell.colspan == 1 else min(max(cell.colspan, 1), MAX_COLSPAN)
                  for cell in row.cells]
         total += len(slots) + sum(spans)
-        if total > MAX_TABLE_CELLS:
-            raise ParseError(f"{where} is too large to expand", "absurd rowspan/colspan values")
+        if total > budget:
+            raise too_many_cells()
         col = 0
         for cell, colspan in zip(row.cells, spans, strict=True):
             while col in slots:
@@ -64,6 +65,9 @@ def expand_spans(rows: Sequence[Row], where: str) -> list[list[Cell | None]]:
                     pending[c] = (rowspan - 1, cell)
             col += colspan
         width = max(slots) + 1 if slots else 0
+        total += width - len(slots)  # slots no cell covers are cells of the grid too
+        if total > budget:
+            raise too_many_cells()
         grid.append([slots.get(c) for c in range(width)])
     return grid
 
@@ -103,13 +107,14 @@ def _column(values: list[str], legend_codes: frozenset[str]) -> _Column:
     )
 
 
-def infer_layout(table: Table, legend_codes: frozenset[str], where: str) -> Layout | None:
+def infer_layout(
+    table: Table, grid: list[list[Cell | None]], legend_codes: frozenset[str]
+) -> Layout | None:
     """Decide whether a table is a partners table and which column holds what; else None.
 
     Content decides whether it is one (a column mostly of codes, columns mostly of dates);
     the header, when there is one, decides which column is which.
     """
-    grid = expand_spans(table.rows, where)
     kinds = [_row_kind(grid, r, table.rows[r].in_thead) for r in range(len(grid))]
     data_rows = [grid[r] for r, kind in enumerate(kinds) if kind == "data"]
     if not data_rows:

@@ -1,9 +1,15 @@
-"""The parser's results (records and what the page states) and the limits it works within."""
+"""The parser's results (records and what the page states) and the limits it works within.
+
+Limits are per page, not per table or per element, so a page of any shape under the fetch
+cap (10 MB) is parsed, or refused, in bounded time and memory.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from pipeline.errors import ParseError
 
 
 @dataclass(frozen=True)
@@ -47,9 +53,17 @@ class ParsedPage:
     warnings: tuple[Notice, ...] = ()
 
 
-# --- limits --------------------------------------------------------------------------------
+# --- limits (per page) -----------------------------------------------------------------------
 MAX_PAGE_BYTES = 64 * 1024 * 1024  # the real page is ~25 kB; anything this big is not it
 MAX_COLSPAN = 1000  # the HTML standard's own clamp
-MAX_TABLE_CELLS = 1_000_000  # grid slots per table after span expansion
+MAX_PAGE_CELLS = 1_000_000  # cells of all tables together, after span expansion
 MAX_DEPTH = 1000  # element nesting; the real page is ~15 deep
 SNIFF_BYTES = 16 * 1024  # where <meta charset> and binary signatures are looked for
+
+
+def too_many_cells() -> ParseError:
+    """The failure for a page whose tables pass ``MAX_PAGE_CELLS``."""
+    return ParseError(
+        f"the page's tables hold more than {MAX_PAGE_CELLS:,} cells once spans are expanded",
+        "absurd rowspan/colspan values or a huge page; it is not the partners list",
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pipeline.errors import ParseError
-from pipeline.parse.model import MAX_DEPTH
+from pipeline.parse.model import MAX_DEPTH, MAX_PAGE_CELLS, too_many_cells
 from pipeline.parse.text import collapse_spaces, mark_invisible, strip_invisible
 
 __all__ = ["Cell", "Line", "Row", "Scan", "Table", "scan_html"]
@@ -136,6 +136,10 @@ class _TooDeep(Exception):
     """Raised from inside the parser when nesting passes ``MAX_DEPTH``."""
 
 
+class _TooMany(Exception):
+    """Raised from inside the parser when the page's cells and rows pass ``MAX_PAGE_CELLS``."""
+
+
 class Scanner:
     """Consumes the parser's start/end/text events in document order (lxml's parser-target
     interface), without building a document tree.
@@ -165,6 +169,7 @@ class Scanner:
         self._elements: list[tuple[str, bool]] = []  # open elements: (name, shown)
         self._open_names: dict[str, int] = {}  # how many elements of each name are open
         self._depth = 0  # nesting as the parser reports it, for the limit
+        self._table_items = 0  # cells and rows of all tables so far, for the limit
         self._shown = True  # whether what comes now is displayed
 
     # --- the parser-target interface --------------------------------------------------------
@@ -183,9 +188,11 @@ class Scanner:
             self._break()
         if tag == "td" or tag == "th":
             if self._table is not None:
+                self._count_table_item()
                 self._cell = self._table.start_cell(tag == "th", attrs)
         elif tag == "tr":
             if self._table is not None:
+                self._count_table_item()
                 self._table.start_row()
                 self._cell = None
         elif tag == "a":
@@ -260,6 +267,11 @@ class Scanner:
         cyclic collection: it must hold nothing by then."""
         self.__init__()
 
+    def _count_table_item(self) -> None:
+        self._table_items += 1
+        if self._table_items > MAX_PAGE_CELLS:
+            raise _TooMany
+
     # --- displayed elements -----------------------------------------------------------------
     def _end(self, tag: str) -> None:
         if tag in _BLOCK_TAGS and (self._parts or self._cell is not None):
@@ -326,6 +338,8 @@ def scan_html(text: str) -> Scan:
                 scanner.release()  # whatever lxml's cycle keeps alive is now empty
                 del parser
         raise ParseError("the page could not be parsed as HTML", "; ".join(rejected))
+    except _TooMany:
+        raise too_many_cells() from None
     except _TooDeep as exc:
         raise ParseError(
             f"the page is nested more than {MAX_DEPTH:,} elements deep",
