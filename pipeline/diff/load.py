@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.diff.compare import DiffResult, Version, compare, observed_version
@@ -33,7 +33,6 @@ class Loaded:
 
     rows: list[dict]
     version: Version
-    warnings: list = field(default_factory=list)
     # What the rows were built from: the same object for pages whose parse is the same
     # (see load_page's memo), so their rows are equal.
     content: object = None
@@ -104,7 +103,7 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
         else observed.countries,
         regions=dict(page.region_counts) or dict(observed.regions),
         legend=dict(page.legend))
-    return Loaded(rows, version, list(report.warnings), content=prepared)
+    return Loaded(rows, version, content=prepared)
 
 
 def looks_like_html(data: bytes) -> bool:
