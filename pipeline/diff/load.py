@@ -76,7 +76,6 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
     """
     from pipeline.build import prepare
     from pipeline.snapshots import read_sidecar, read_snapshot
-    from pipeline.validate import table_rows
 
     if data is None:
         data = read_snapshot(path)
@@ -91,7 +90,9 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
             f"{path} fails validation: {len(report.errors)} problem(s), first: {detail}",
             "run `python -m pipeline build --snapshot` on it for the full list")
     page = prepared.page
-    rows = table_rows(prepared.frame)
+    # The rows the partners frame was built from and validated as it is (no coercion); read
+    # from the frame, each of a hundred daily snapshots would pay for a conversion.
+    rows = [dict(row) for row in prepared.normalized.rows]
     observed = observed_version(rows)
     sidecar = read_sidecar(path) or {}
     version = Version(
