@@ -81,18 +81,12 @@ def markdown_table(model) -> str:
 
 def _models() -> dict[str, Any]:
     """Every table model that has a column table in the README, by its marker name."""
-    import importlib
+    from schemas.diff import DiffModel
+    from schemas.history import EventsModel, HistoryModel
+    from schemas.partners import PartnersModel
 
-    found = {}
-    for marker, module, model in (("partners", "schemas.partners", "PartnersModel"),
-                                  ("diff", "schemas.diff", "DiffModel"),
-                                  ("history", "schemas.history", "HistoryModel"),
-                                  ("events", "schemas.history", "EventsModel")):
-        try:
-            found[marker] = getattr(importlib.import_module(module), model)
-        except (ImportError, AttributeError):
-            continue
-    return found
+    return {"partners": PartnersModel, "diff": DiffModel, "history": HistoryModel,
+            "events": EventsModel}
 
 
 def update_readme(readme_text: str) -> str:

@@ -7,10 +7,11 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas._common import CHANGES, check, field_values_differ, names_no_field
+from schemas._table import Table
 from schemas.partners import FIELD_COLUMNS, same_as
 
 
-class DiffModel(pa.DataFrameModel):
+class DiffModel(Table):
     """One difference between an OLD and a NEW version of the partners list."""
 
     change: Series[str] = pa.Field(
@@ -44,8 +45,6 @@ class DiffModel(pa.DataFrameModel):
     )
 
     class Config:
-        strict = True
-        ordered = True
         name = "diff"
         description = "Differences between two versions of the partners list."
 

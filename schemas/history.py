@@ -19,6 +19,7 @@ from schemas._common import (
     field_values_differ,
     names_no_field,
 )
+from schemas._table import Table
 from schemas.partners import FIELD_COLUMNS, PartnerFields, same_as
 
 _LINEAGE = ("Stable id of the partner across every version: the partner_id it had when it "
@@ -46,7 +47,7 @@ class Lineage(pa.DataFrameModel):
 
 
 # Columns: Lineage's, then the partner's (PartnerFields), then snapshot (see PartnersModel).
-class HistoryModel(PartnerFields, Lineage):
+class HistoryModel(PartnerFields, Lineage, Table):
     """One partner during one period in which none of its fields changed on the page."""
 
     snapshot: Series[str] = pa.Field(
@@ -55,8 +56,6 @@ class HistoryModel(PartnerFields, Lineage):
     )
 
     class Config:
-        strict = True
-        ordered = True
         name = "history"
         description = "Every version of every partner agreement, with the period it was listed."
 
@@ -82,7 +81,7 @@ class HistoryModel(PartnerFields, Lineage):
         return ~current | ~df["listed_id"].where(current).duplicated(keep=False)
 
 
-class EventsModel(pa.DataFrameModel):
+class EventsModel(Table):
     """One thing that happened to one partner between two versions of the page."""
 
     date: Series[pandas_engine.Date] = pa.Field(
@@ -120,8 +119,6 @@ class EventsModel(pa.DataFrameModel):
     )
 
     class Config:
-        strict = True
-        ordered = True
         name = "events"
         description = "What happened to each partner agreement, in date order."
 

@@ -25,6 +25,7 @@ from schemas._common import (
     not_formula,
     well_spaced,
 )
+from schemas._table import Table
 
 ID_COLUMNS = ("partner_id", "listed_id")  # ids built from the country code (where present)
 
@@ -154,7 +155,7 @@ class PartnerFields(pa.DataFrameModel):
 
 # pandera orders a model's columns base first, and of several bases the last one first:
 # PartnerKey (partner_id), then PartnerFields, then snapshot_date.
-class PartnersModel(PartnerFields, PartnerKey):
+class PartnersModel(PartnerFields, PartnerKey, Table):
     """One agreement with one partner institution, as listed on the page on snapshot_date."""
 
     snapshot_date: Series[pandas_engine.Date] = pa.Field(
@@ -163,8 +164,6 @@ class PartnersModel(PartnerFields, PartnerKey):
     )
 
     class Config:
-        strict = True
-        ordered = True
         name = "partners"
         description = "NAIST international partner agreements, one row per listed institution."
 

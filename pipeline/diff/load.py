@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.diff.compare import DiffResult, Version, compare, observed_version
@@ -33,7 +33,6 @@ class Loaded:
 
     rows: list[dict]
     version: Version
-    warnings: list = field(default_factory=list)
     # What the rows were built from: the same object for pages whose parse is the same
     # (see load_page's memo), so their rows are equal.
     content: object = None
@@ -77,7 +76,6 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
     """
     from pipeline.build import prepare
     from pipeline.snapshots import read_sidecar, read_snapshot
-    from pipeline.validate import table_rows
 
     if data is None:
         data = read_snapshot(path)
@@ -92,7 +90,9 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
             f"{path} fails validation: {len(report.errors)} problem(s), first: {detail}",
             "run `python -m pipeline build --snapshot` on it for the full list")
     page = prepared.page
-    rows = table_rows(prepared.frame)
+    # The rows the partners frame was built from and validated as it is (no coercion); read
+    # from the frame, each of a hundred daily snapshots would pay for a conversion.
+    rows = [dict(row) for row in prepared.normalized.rows]
     observed = observed_version(rows)
     sidecar = read_sidecar(path) or {}
     version = Version(
@@ -104,7 +104,7 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
         else observed.countries,
         regions=dict(page.region_counts) or dict(observed.regions),
         legend=dict(page.legend))
-    return Loaded(rows, version, list(report.warnings), content=prepared)
+    return Loaded(rows, version, content=prepared)
 
 
 def looks_like_html(data: bytes) -> bool:
