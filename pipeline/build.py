@@ -174,7 +174,7 @@ def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_coun
                                f"details in {report_path}; out/ keeps the last good build")
     files = _output_files(frame, normalized)
     files[config.METADATA_JSON] = _metadata(path, data, page, normalized, report, files,
-                                            wanted_hash)
+                                            wanted_hash, resources.profile.key)
     commit_files(out_dir, files)
     (out_dir / config.VALIDATION_ERRORS_CSV).unlink(missing_ok=True)
     return BuildResult(path, out_dir, rows=len(normalized.rows),
@@ -228,7 +228,7 @@ def _datapackage(files: dict[str, bytes]) -> dict:
     }
 
 
-def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes:
+def _metadata(path, data, page, normalized, report, files, wanted_hash, profile: str) -> bytes:
     from pipeline.write import json_bytes, sha256_hex
 
     rows = normalized.rows
@@ -236,7 +236,7 @@ def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes
         "pipeline_version": __version__,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": {"snapshot": _display_path(path), "sha256": sha256_hex(data),
-                   "size": len(data), "encoding": page.encoding},
+                   "size": len(data), "encoding": page.encoding, "profile": profile},
         "as_of": page.as_of.isoformat() if page.as_of else None,
         "stated": {"institutions": page.stated_institutions, "countries": page.stated_countries,
                    "regions": page.region_counts},

@@ -288,3 +288,8 @@ def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
                                text=True, env=clean_env, check=False)
     assert build_run.returncode == 0, build_run.stderr
     assert (work / "out" / "partners.parquet").is_file()
+
+
+def test_metadata_names_the_source_profile(built_2024):
+    metadata = json.loads((built_2024 / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["source"]["profile"] == "naist"
