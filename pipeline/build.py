@@ -210,7 +210,7 @@ def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_coun
                                f"details in {report_path}; out/ keeps the last good build")
     files = _output_files(frame, normalized)
     files[config.METADATA_JSON] = _metadata(path, data, page, normalized, report, files,
-                                            wanted_hash)
+                                            wanted_hash, resources.profile.key)
     previous = _published_metadata(out_dir) or {}
     stale = {name for name in previous.get("files") or () if isinstance(name, str)
              and "/" not in name and not name.startswith(".")} - set(files)  # older builds'
@@ -267,7 +267,7 @@ def _datapackage(files: dict[str, bytes]) -> dict:
     }
 
 
-def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes:
+def _metadata(path, data, page, normalized, report, files, wanted_hash, profile: str) -> bytes:
     from pipeline.write import json_bytes, sha256_hex
 
     rows = normalized.rows
@@ -275,7 +275,7 @@ def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes
         "pipeline_version": __version__,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": {"snapshot": _display_path(path), "sha256": sha256_hex(data),
-                   "size": len(data), "encoding": page.encoding},
+                   "size": len(data), "encoding": page.encoding, "profile": profile},
         "as_of": page.as_of.isoformat() if page.as_of else None,
         "stated": {"institutions": page.stated_institutions, "countries": page.stated_countries,
                    "regions": page.region_counts},

@@ -10,8 +10,6 @@ Unicode CLDR English names (babel, a test dependency); a test fails when it is s
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +25,8 @@ COUNTRY_NAMES_CSV = DATA_DIR / "country_names.csv"
 
 def read_table(path: Path) -> list[dict[str, str]]:
     """Rows of a CSV file whose lines starting with '#' are comments."""
+    import csv  # here, not at the top: an up-to-date build imports this module and reads nothing
+
     with path.open(encoding="utf-8", newline="") as handle:
         lines = (line for line in handle if line.strip() and not line.startswith("#"))
         header, *rows = csv.reader(lines)
@@ -87,6 +87,9 @@ class Resources:
 
 def country_names_csv() -> str:
     """country_names.csv as generated from CLDR: every ISO 3166-1 code and its English name."""
+    import csv
+    import io
+
     import pycountry
     from babel import Locale
 

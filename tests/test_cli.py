@@ -251,12 +251,15 @@ def test_paths_are_the_repository_s_when_run_from_a_checkout(tmp_path):
 
 
 _OFFLINE = ("Could not find a version", "No matching distribution", "Failed to establish",
-            "Temporary failure in name resolution", "Network is unreachable")
+            "Temporary failure in name resolution", "Network is unreachable",
+            "Failed to fetch", "dns error")
 
 
 def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
-    """`pip install .` into a fresh venv, dependencies resolved from the index within the lock;
+    """`pip install .` into a fresh venv (with uv, the test tools' installer, else pip), every
+    dependency resolved from the package index within the lock;
     then the command works from another directory on that directory's raw/ and out/."""
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     source = tmp_path / "source"  # a copy: building writes build/ and *.egg-info beside it
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("pipeline", "schemas"):
@@ -264,11 +267,14 @@ def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
     for name in ("pyproject.toml", "README.md", "requirements.lock"):
         shutil.copy2(REPO / name, source / name)
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
+    venv.EnvBuilder(with_pip=uv is None).create(env_dir)
     python = env_dir / "bin" / "python"
+    lock = str(source / "requirements.lock")
     install = subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(python), "-c", lock, str(source)]
+        if uv else
         [str(python), "-m", "pip", "install", "--quiet", "--no-compile",
-         "--disable-pip-version-check", "-c", str(source / "requirements.lock"), str(source)],
+         "--disable-pip-version-check", "-c", lock, str(source)],
         capture_output=True, text=True, check=False)
     if install.returncode and any(sign in install.stderr for sign in _OFFLINE):
         pytest.skip(f"pip cannot reach a package index: {install.stderr.strip()[-200:]}")
@@ -317,3 +323,8 @@ def test_clean_names_unknown_column_is_one_error_line(tmp_path, capsys):
     assert main(["clean-names", str(source), "--column", "institution"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: no column 'institution'") and err.count("\n") == 1
+
+
+def test_metadata_names_the_source_profile(built_2024):
+    metadata = json.loads((built_2024 / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["source"]["profile"] == "naist"

@@ -184,3 +184,27 @@ def test_resources_are_per_run_values():
     first, second = Resources.load(NAIST), Resources.load(NAIST)
     first.memo["x"] = 1
     assert second.memo == {} and first.country_names == second.country_names
+
+
+def test_normalize_reads_particulars_from_the_profile_it_is_given(tmp_path):
+    """A page without a legend, read with another profile: its default legend, its regions."""
+    import dataclasses
+
+    from pipeline.normalize import normalize_page
+    from pipeline.parse import parse_page
+
+    legend = tmp_path / "legend.csv"
+    legend.write_text("code,description\nI,Institute-wide level\n", encoding="utf-8")
+    profile = dataclasses.replace(
+        NAIST, key="other", regions=("Asia Pacific",), default_legend_label="the test legend",
+        reference=dataclasses.replace(NAIST.reference, default_legend=legend))
+    page = parse_page(b"<p>As of April 1, 2024</p><h3>Asia Pacific(1)</h3><table><tr>"
+                      b"<th>Country</th><th>Type</th><th>Institution</th><th>Initial date</th>"
+                      b"<th>Expiration date</th></tr><tr><td>Korea<td>I<td>Hanbat University"
+                      b"<td>2011.07.22<td>2026.07.21</table>")
+    result = normalize_page(page, resources=Resources.load(profile))
+    assert not result.errors
+    [row] = result.rows
+    assert (row["region"], row["agreement_level"], row["country"]) == (
+        "Asia Pacific", "institute", "South Korea")
+    assert any("the test legend" in w.message for w in result.warnings)
