@@ -1,4 +1,4 @@
-"""Run one command; write its wall time, peak memory and exit status as JSON.
+"""Run one command; write its wall time, CPU time, peak memory and exit status as JSON.
 
     python bench/measure.py RESULT.json COMMAND [ARG...]
 
@@ -27,7 +27,8 @@ def main() -> int:
     wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     with open(result, "w", encoding="utf-8") as handle:
-        json.dump({"wall_s": wall, "max_rss_kb": usage.ru_maxrss, "exit_code": code}, handle)
+        json.dump({"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                   "max_rss_kb": usage.ru_maxrss, "exit_code": code}, handle)
     return 0
 
 

@@ -31,12 +31,14 @@ target is missed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import math
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -55,17 +57,6 @@ WORK = BENCH / "work"
 RESULTS = BENCH / "results.json"
 HISTORY_EVERY_DAYS = 20  # one version of the page in 20 daily snapshots
 
-# Targets: (key, description, limit, unit). Ratios are against the baseline on the same page.
-TARGETS = {
-    "cold_1x": ("cold build of the real page / baseline", 1.8, "x"),
-    "current_1x": ("up-to-date build / baseline", 0.3, "x"),
-    "slope": ("growth slope of the cold build, 20x to 200x", 1.15, ""),
-    "cold_200x": ("cold build of the 200x page / baseline", 4.0, "x"),
-    "history": ("history over the snapshots", 10.0, "s"),
-    "names": ("cleaning 10,000 names (in-process)", 1.0, "s"),
-}
-
-
 # --- running one child process ---------------------------------------------------------------
 
 
@@ -73,6 +64,7 @@ TARGETS = {
 class Run:
     wall_s: float
     max_rss_kb: int
+    cpu_s: float  # user + system time of the command and the children it waited for
     exit_code: int
     stdout: str
     stderr: str
@@ -94,9 +86,9 @@ def run(command: list[str], env: dict[str, str]) -> Run:
         try:
             measured = json.loads(result.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return Run(0.0, 0, launcher.returncode or 1, stdout, stderr)
-        return Run(measured["wall_s"], measured["max_rss_kb"], measured["exit_code"], stdout,
-                   stderr)
+            return Run(0.0, 0, 0.0, launcher.returncode or 1, stdout, stderr)
+        return Run(measured["wall_s"], measured["max_rss_kb"], measured.get("cpu_s", 0.0),
+                   measured["exit_code"], stdout, stderr)
 
 
 class CommandFailed(Exception):
@@ -113,12 +105,14 @@ class Measure:
     repeats: int
     before: object = None  # called before every run (outside the timing)
     setup: list[str] | None = None  # a command run once before the first run
+    warm_up: bool = True  # run once untimed before the measured runs (full mode)
+    env: dict[str, str] = field(default_factory=dict)  # added to the environment
     expect: str | None = None  # text its stdout must contain
     runs: list[Run] = field(default_factory=list)
 
     def prepare(self, env: dict[str, str]) -> None:
         if self.setup is not None:
-            result = run(self.setup, env)
+            result = run(self.setup, {**env, **self.env})
             if result.exit_code != 0:
                 raise CommandFailed(f"{self.label}: `{' '.join(self.setup)}` exited "
                                     f"{result.exit_code}\n{result.stderr.strip()[-2000:]}")
@@ -126,7 +120,7 @@ class Measure:
     def once(self, env: dict[str, str], *, record: bool = True) -> Run:
         if self.before is not None:
             self.before()
-        result = run(self.command, env)
+        result = run(self.command, {**env, **self.env})
         if result.exit_code != 0 or (self.expect and self.expect not in result.stdout):
             raise CommandFailed(
                 f"{self.label}: `{' '.join(self.command)}` exited {result.exit_code}"
@@ -141,6 +135,10 @@ class Measure:
         return statistics.median(r.wall_s for r in self.runs)
 
     @property
+    def median_cpu_s(self) -> float:
+        return statistics.median(r.cpu_s for r in self.runs)
+
+    @property
     def median_rss_mb(self) -> float:
         return statistics.median(r.max_rss_kb for r in self.runs) / 1024
 
@@ -152,9 +150,10 @@ class Measure:
             "median_s": round(self.median_s, 4),
             "min_s": round(min(r.wall_s for r in self.runs), 4),
             "max_s": round(max(r.wall_s for r in self.runs), 4),
+            "median_cpu_s": round(self.median_cpu_s, 4),
             "median_max_rss_mb": round(self.median_rss_mb, 1),
-            "runs": [{"wall_s": round(r.wall_s, 4), "max_rss_mb": round(r.max_rss_kb / 1024, 1)}
-                     for r in self.runs],
+            "runs": [{"wall_s": round(r.wall_s, 4), "cpu_s": round(r.cpu_s, 4),
+                      "max_rss_mb": round(r.max_rss_kb / 1024, 1)} for r in self.runs],
         }
 
 
@@ -265,45 +264,119 @@ def _rows(path: Path) -> int:
 # --- the benchmark ---------------------------------------------------------------------------
 
 
+def _copy_tree(source: Path, target: Path) -> None:
+    """``target`` becomes a copy of ``source`` (hard links where the file system allows)."""
+    shutil.rmtree(target, ignore_errors=True)
+    try:
+        shutil.copytree(source, target, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+
+
+def one_more_snapshot(raw: Path, target: Path) -> Path:
+    """``target``: the snapshots of ``raw`` plus one taken the next day, showing a new version
+    of the page (one more renewal), as a daily refresh adds."""
+    done = target / ".complete"
+    if done.exists():
+        return target
+    import pages
+
+    from pipeline.snapshots import list_snapshots, store_snapshot
+
+    _copy_tree(raw, target)
+    (target / ".complete").unlink(missing_ok=True)
+    newest = list_snapshots(target)[-1]
+    page = pages.Page(newest.path.read_text(encoding="utf-8"))
+    name = page.names()[0]
+    table, i = page.find(name)
+    renewed = pages._renewed(table.rows[i][4])
+    if renewed is not None:
+        table.rows[i][4] = renewed
+    taken = newest.taken_at + dt.timedelta(days=1)
+    page.set_as_of(taken.date())
+    meta = {"charset": "utf-8", "http_status": 200}
+    store_snapshot(target, page.html().encode("utf-8"), meta, now=taken)
+    done.write_text("1\n", encoding="utf-8")
+    return target
+
+
 def measures(inputs: dict, sizes: list[int], small: int, large: int, snapshots: int,
-             names: int) -> list[Measure]:
+             names: int, *, quick: bool, store_count: int) -> list[Measure]:
     py = sys.executable
     runs = WORK / "runs"
     found: list[Measure] = []
+    if not quick:
+        clone = runs / "fresh-clone"
+        found.append(Measure(
+            "setup", "set-up from a fresh clone (git clone; make .venv/.dev-installed)",
+            ["bash", "-c", f"git clone -q {shlex.quote(str(ROOT))} {shlex.quote(str(clone))}"
+                           f" && make -C {shlex.quote(str(clone))} .venv/.dev-installed"],
+            1, before=_fresh(clone), warm_up=False))
+    found.append(Measure("floor", "import floor (bench/floor.py)",
+                         [py, str(BENCH / "floor.py")], small))
     for size in sizes:
         page = str(inputs["pages"][size])
         repeats = small if size < 100 else large
         out = runs / f"build-{size}x"
         found.append(Measure(
             f"baseline_{size}x", f"baseline (read_html + to_csv + to_parquet), {size}x page",
-            [py, str(BENCH / "baseline.py"), page, str(runs / f"baseline-{size}x")], repeats))
+            [py, str(BENCH / "baseline.py"), page, str(runs / f"baseline-{size}x")], repeats,
+            warm_up=size < 1000))
         found.append(Measure(
             f"cold_{size}x", f"cold build, {size}x page",
             [py, "-m", "pipeline", "build", "--snapshot", page, "--out", str(out), "--force"],
-            repeats, before=_fresh(out), expect="built "))
-        found.append(Measure(
-            f"current_{size}x", f"up-to-date build, {size}x page",
-            [py, "-m", "pipeline", "build", "--snapshot", page, "--out", str(out)],
-            repeats, expect="is up to date"))
+            repeats, before=_fresh(out), expect="built ", warm_up=size < 1000))
+        if size < 1000:
+            found.append(Measure(
+                f"current_{size}x", f"up-to-date build, {size}x page",
+                [py, "-m", "pipeline", "build", "--snapshot", page, "--out", str(out)],
+                repeats, expect="is up to date"))
     old, new = inputs["diff"]
     found.append(Measure(
         "diff", f"diff of two {_size_of(old)} pages",
         [py, "-m", "pipeline", "diff", str(old), str(new), "--out", str(runs / "diff")],
         large))
     raw = inputs["raw"]
+    history = [py, "-m", "pipeline", "history", "--raw-dir", str(raw), "--out"]
     found.append(Measure(
-        "history", f"history over {snapshots:,} snapshots",
-        [py, "-m", "pipeline", "history", "--raw-dir", str(raw), "--out", str(runs / "history")],
-        large, expect=f"{snapshots} snapshots"))
+        "history_nocache", f"history over {snapshots:,} snapshots, cache off (as before it)",
+        [*history, str(runs / "history-nocache")], large, expect=f"{snapshots} snapshots",
+        env={"PIPELINE_HISTORY_CACHE": "off"}))
+    found.append(Measure(
+        "history_first", f"history over {snapshots:,} snapshots, first run (empty cache)",
+        [*history, str(runs / "history-first")], large, expect=f"{snapshots} snapshots",
+        before=_fresh(runs / "history-first")))
+    warm, incremental = runs / "history-warm", runs / "history-incremental"
+    plus_one = inputs["raw_plus_one"]
+
+    def restore_warm_cache() -> None:
+        _copy_tree(warm, incremental)
+
+    found.append(Measure(
+        "history_incremental", f"history after one new snapshot ({snapshots + 1:,} in raw/)",
+        [py, "-m", "pipeline", "history", "--raw-dir", str(plus_one), "--out", str(incremental)],
+        large, expect=f"{snapshots + 1} snapshots", before=restore_warm_cache,
+        setup=[*history, str(warm)]))
     found.append(Measure(
         "current_raw", f"up-to-date build, newest of {snapshots:,} snapshots in raw/",
         [py, "-m", "pipeline", "build", "--raw-dir", str(raw), "--out", str(runs / "build-raw")],
         small, expect="is up to date",
         setup=[py, "-m", "pipeline", "build", "--raw-dir", str(raw), "--out",
                str(runs / "build-raw"), "--force"]))
+    store_dir = runs / "store"
+    found.append(Measure(
+        "store", f"storing {store_count:,} daily snapshots",
+        [py, str(BENCH / "store.py"), str(store_dir), str(store_count)], 1,
+        before=_fresh(store_dir), warm_up=False))
     found.append(Measure(
         "names", f"cleaning {names:,} names",
         [py, str(BENCH / "clean_names.py"), "--count", str(names)], small))
+    if not quick:
+        found.append(Measure(
+            "tests", "test suite (python -m pytest, warm venv)",
+            [py, "-m", "pytest", "-p", "no:cacheprovider"], 1, expect=" passed",
+            warm_up=False))
     return found
 
 
@@ -333,99 +406,131 @@ def slope(fixed: float, t_small: float, t_large: float, n_small: int, n_large: i
     return math.log(b / a) / math.log(n_large / n_small)
 
 
-def evaluate(by_key: dict[str, Measure], sizes: list[int], names_s: float | None) -> dict:
+def _last_json(m: Measure) -> list[dict]:
+    found = []
+    for r in m.runs:
+        with contextlib.suppress(ValueError, IndexError):
+            found.append(json.loads(r.stdout.strip().splitlines()[-1]))
+    return found
+
+
+def evaluate(by_key: dict[str, Measure], sizes: list[int], names_s: float | None,
+             rows_by_size: dict[int, int]) -> dict:
+    """Every figure of the report as a row; ratios and targets computed from the medians."""
     med = {key: m.median_s for key, m in by_key.items() if m.runs}
-    ratios = {}
+    rss = {key: m.median_rss_mb for key, m in by_key.items() if m.runs}
+    rows: list[dict] = []
+
+    def row(key, label, seconds=None, mb=None, ratio=None, value=None, target=None,
+            cpu=None):
+        """``target``: (limit, unit) for ``value`` (default: the ratio, else the seconds)."""
+        if value is None:
+            value = ratio if ratio is not None else seconds
+        status = ""
+        if target is not None:
+            status = "n/a" if value is None else ("PASS" if value <= target[0] else "FAIL")
+        rows.append({"key": key, "label": label,
+                     "seconds": None if seconds is None else round(seconds, 3),
+                     "cpu_s": None if cpu is None else round(cpu, 3),
+                     "rss_mb": None if mb is None else round(mb),
+                     "ratio": None if ratio is None else round(ratio, 3),
+                     "value": None if value is None else round(value, 3),
+                     "limit": None if target is None else target[0],
+                     "unit": None if target is None else target[1], "status": status})
+
+    def measured(key, label=None, **kw):
+        if key in med:
+            row(key, label or by_key[key].label, med[key], rss[key],
+                cpu=by_key[key].median_cpu_s, **kw)
+
+    measured("setup", target=(30.0, "s"))
+    base1 = med["baseline_1x"]
     for size in sizes:
         base = med[f"baseline_{size}x"]
-        ratios[f"cold_{size}x"] = med[f"cold_{size}x"] / base
-        ratios[f"current_{size}x"] = med[f"current_{size}x"] / base
-    ratios["current_raw"] = med["current_raw"] / med["baseline_1x"]
+        tag = f"{size}x page ({rows_by_size[size]:,} rows)"
+        measured(f"baseline_{size}x", f"baseline, {tag}")
+        if size == 1:
+            measured("floor", "import floor (bench/floor.py)", ratio=med["floor"] / base)
+        target = {1: (1.25, "x"), 1000: (2.0, "x")}.get(size)
+        measured(f"cold_{size}x", f"cold build, {tag}", ratio=med[f"cold_{size}x"] / base,
+                 target=target)
+        if size == 1000:
+            row("rss_1000x", f"peak memory of the cold build, {tag}", mb=rss["cold_1000x"],
+                ratio=rss["cold_1000x"] / rss["baseline_1000x"], target=(1.2, "x"))
+        if f"current_{size}x" in med:
+            measured(f"current_{size}x", f"up-to-date build, {tag}",
+                     ratio=med[f"current_{size}x"] / base,
+                     target=(0.3, "x") if size == 1 else None)
+    big = max(sizes)
     slopes = {}
-    if 1 in sizes and 20 in sizes and 200 in sizes:
+    if 20 in sizes and big > 20:
         for what in ("cold", "baseline"):
-            s = slope(med[f"{what}_1x"], med[f"{what}_20x"], med[f"{what}_200x"], 20, 200)
+            s = slope(med[f"{what}_1x"], med[f"{what}_20x"], med[f"{what}_{big}x"], 20, big)
             slopes[what] = None if s is None else round(s, 3)
-    values = {
-        "cold_1x": ratios.get("cold_1x"),
-        "current_1x": ratios.get("current_1x"),
-        "slope": slopes.get("cold"),
-        "cold_200x": ratios.get("cold_200x"),
-        "history": med.get("history"),
-        "names": names_s,
-    }
-    targets = []
-    for key, (label, limit, unit) in TARGETS.items():
-        value = values[key]
-        if value is None:
-            status = "n/a"
-        elif key in ("history", "names"):
-            status = "PASS" if value < limit else "FAIL"
-        else:
-            status = "PASS" if value <= limit else "FAIL"
-        targets.append({"key": key, "label": label, "value": None if value is None
-                        else round(value, 3), "limit": limit, "unit": unit, "status": status})
-    return {"ratios": {k: round(v, 3) for k, v in ratios.items()}, "slopes": slopes,
-            "targets": targets}
+        row("slope", f"growth slope of the cold build, 20x→{big}x (1.0 is linear)",
+            value=slopes["cold"], target=(1.05, ""))
+        if slopes["baseline"] is not None:
+            row("slope_baseline", f"growth slope of the baseline, 20x→{big}x",
+                value=slopes["baseline"])
+    measured("diff")
+    measured("history_nocache")
+    if "history_first" in med and "history_nocache" in med:
+        measured("history_first", ratio=med["history_first"] / med["history_nocache"],
+                 target=(0.5, "x"))
+    measured("history_incremental", target=(1.0, "s"))
+    measured("current_raw", ratio=med["current_raw"] / base1)
+    stored = _last_json(by_key["store"]) if "store" in by_key else []
+    if stored:
+        half, total = stored[0]["half_s"], stored[0]["total_s"]
+        row("store", f"{by_key['store'].label}: all / first half (2.0 is linear)", total,
+            rss.get("store"), value=total / half if half else None, target=(2.2, "x"))
+    if "names" in med:
+        row("names", f"{by_key['names'].label} (in-process)", names_s, rss["names"],
+            target=(1.0, "s"))
+    measured("tests", target=(60.0, "s"))
+    targets = [{k: r[k] for k in ("key", "label", "value", "limit", "unit", "status")}
+               for r in rows if r["status"]]
+    return {"rows": rows, "slopes": slopes, "targets": targets,
+            "ratios": {r["key"]: r["ratio"] for r in rows if r["ratio"] is not None}}
 
 
 # --- presenting ------------------------------------------------------------------------------
 
 
-def table(by_key: dict[str, Measure], sizes: list[int], evaluated: dict, names: dict | None,
-          rows: dict[int, int]) -> str:
-    ratios = evaluated["ratios"]
-    targets = {t["key"]: t for t in evaluated["targets"]}
-    lines = [f"{'measurement':<52} {'median':>9} {'peak RSS':>9} {'ratio':>7}  "
-             f"{'target':<9} status", "-" * 96]
+def target_text(r: dict) -> str:
+    if r["limit"] is None:
+        return ""
+    unit = "×" if r["unit"] == "x" else r["unit"]
+    return f"≤ {r['limit']:g}{' ' if unit == 's' else ''}{unit}"
 
-    def line(label, seconds, rss, ratio="", target="", status=""):
-        lines.append(f"{label:<52} {seconds:>9} {rss:>9} {ratio:>7}  {target:<9} {status}")
 
-    def fmt_t(key):
-        t = targets.get(key)
-        if t is None:
-            return "", ""
-        symbol = "<" if key in ("history", "names") else "≤"
-        return f"{symbol} {t['limit']:g}{'×' if t['unit'] == 'x' else t['unit']}", t["status"]
+def value_texts(r: dict) -> tuple[str, str, str]:
+    seconds = "" if r["seconds"] is None else f"{r['seconds']:.3f} s"
+    if r["seconds"] is None and r["value"] is not None:
+        seconds = f"{r['value']:.2f}"
+    rss = "" if r["rss_mb"] is None else f"{r['rss_mb']:.0f} MB"
+    cpu = "" if r.get("cpu_s") is None else f"{r['cpu_s']:.3f} s"
+    ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}×"
+    if r["key"] == "store" and r["value"] is not None:
+        ratio = f"{r['value']:.2f}×"
+    return seconds, cpu, rss, ratio
 
-    for size in sizes:
-        base = by_key[f"baseline_{size}x"]
-        cold = by_key[f"cold_{size}x"]
-        current = by_key[f"current_{size}x"]
-        tag = f"{size}x page ({rows[size]:,} rows)"
-        line(f"baseline, {tag}", f"{base.median_s:.3f} s", f"{base.median_rss_mb:.0f} MB")
-        cold_target = fmt_t(f"cold_{size}x") if f"cold_{size}x" in targets else ("", "")
-        line(f"cold build, {tag}", f"{cold.median_s:.3f} s", f"{cold.median_rss_mb:.0f} MB",
-             f"{ratios[f'cold_{size}x']:.2f}×", *cold_target)
-        cur_target = fmt_t(f"current_{size}x") if size == 1 else ("", "")
-        line(f"up-to-date build, {tag}", f"{current.median_s:.3f} s",
-             f"{current.median_rss_mb:.0f} MB", f"{ratios[f'current_{size}x']:.2f}×",
-             *cur_target)
-    s = targets["slope"]
-    line("growth slope of the cold build, 20x→200x", "" if s["value"] is None else
-         f"{s['value']:.2f}", "", "", *fmt_t("slope"))
-    if evaluated["slopes"].get("baseline") is not None:
-        line("growth slope of the baseline, 20x→200x",
-             f"{evaluated['slopes']['baseline']:.2f}", "", "")
-    for key in ("diff", "history", "current_raw"):
-        m = by_key[key]
-        ratio = f"{ratios['current_raw']:.2f}×" if key == "current_raw" else ""
-        line(m.label, f"{m.median_s:.3f} s", f"{m.median_rss_mb:.0f} MB", ratio,
-             *(fmt_t(key) if key == "history" else ("", "")))
-    m = by_key["names"]
-    if names:
-        line(f"{m.label} (in-process)", f"{names['cleaning_s']:.3f} s",
-             f"{m.median_rss_mb:.0f} MB", "", *fmt_t("names"))
-    failed = [t for t in evaluated["targets"] if t["status"] == "FAIL"]
+
+def table(evaluated: dict) -> str:
+    lines = [f"{'measurement':<66} {'median':>9} {'CPU':>9} {'peak RSS':>9} {'ratio':>7}  "
+             f"{'target':<9} status", "-" * 120]
+    for r in evaluated["rows"]:
+        seconds, cpu, rss, ratio = value_texts(r)
+        lines.append(f"{r['label']:<66} {seconds:>9} {cpu:>9} {rss:>9} {ratio:>7}  "
+                     f"{target_text(r):<9} {r['status']}")
     lines.append("")
-    for t in evaluated["targets"]:
-        if t["status"] == "FAIL":
-            lines.append(f"FAIL: {t['label']}: {t['value']:g}{t['unit']} (target "
-                         f"{'<' if t['key'] in ('history', 'names') else '≤'} "
-                         f"{t['limit']:g}{t['unit']})")
-    lines.append(f"{len(failed)} of {sum(t['status'] != 'n/a' for t in evaluated['targets'])} "
-                 "targets missed" if failed else "every target met")
+    failed = [t for t in evaluated["targets"] if t["status"] == "FAIL"]
+    for t in failed:
+        lines.append(f"FAIL: {t['label']}: {t['value']:g}{t['unit']} (target ≤ "
+                     f"{t['limit']:g}{t['unit']})")
+    counted = sum(t["status"] in ("PASS", "FAIL") for t in evaluated["targets"])
+    lines.append(f"{len(failed)} of {counted} targets missed" if failed
+                 else f"all {counted} targets met")
     return "\n".join(lines)
 
 
@@ -433,7 +538,7 @@ def machine() -> dict:
     versions = {}
     from importlib import metadata
 
-    for name in ("pandas", "pandera", "pyarrow", "lxml", "numpy"):
+    for name in ("pandas", "pandera", "pyarrow", "lxml", "numpy", "uv"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -446,8 +551,8 @@ def machine() -> dict:
     except (OSError, subprocess.CalledProcessError):
         commit, dirty = None, None
     return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "packages": versions, "commit": commit,
-            "uncommitted_changes": dirty}
+            "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
+            "packages": versions, "commit": commit, "uncommitted_changes": dirty}
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -457,12 +562,14 @@ def main(argv: list[str] | None = None) -> int:
     global WORK
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help="CI mode: 1x and 20x pages, one repeat, 100 snapshots, no warm-up")
+                        help="CI mode: 1x and 20x pages, one repeat, 100 snapshots, no warm-up, "
+                             "no fresh clone, no test suite")
     parser.add_argument("--repeat", type=int,
                         help="repeats of every measurement (default 7 for small pages, 3 "
-                             "for the 200x page, diff and history)")
-    parser.add_argument("--sizes", help="page sizes, comma-separated (default 1,20,200)")
+                             "for the large pages, diff and history)")
+    parser.add_argument("--sizes", help="page sizes, comma-separated (default 1,20,200,1000)")
     parser.add_argument("--snapshots", type=int, help="snapshots for history (default 1000)")
+    parser.add_argument("--store", type=int, help="snapshots to store (default 2000)")
     parser.add_argument("--names", type=int, default=10_000, help="names to clean")
     parser.add_argument("--work", type=Path, default=WORK,
                         help="directory for generated pages, snapshots and outputs "
@@ -477,10 +584,12 @@ def main(argv: list[str] | None = None) -> int:
     WORK = args.work.resolve()
 
     quick = args.quick
-    sizes = sorted({int(s) for s in (args.sizes or ("1,20" if quick else "1,20,200")).split(",")})
+    sizes = sorted({int(s) for s in
+                    (args.sizes or ("1,20" if quick else "1,20,200,1000")).split(",")})
     if 1 not in sizes:
         sizes.insert(0, 1)  # the real page: every ratio needs it
     snapshots = args.snapshots or (100 if quick else 1000)
+    store_count = args.store or (200 if quick else 2000)
     small = args.repeat or (1 if quick else 7)
     large = args.repeat or (1 if quick else 3)
     json_path = args.json or (WORK / "results-quick.json" if quick else RESULTS)
@@ -490,9 +599,11 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     print(f"preparing inputs in {_relative(str(WORK))}/ ...", flush=True)
-    inputs = prepare_inputs(sizes, snapshots, max(sizes))
+    inputs = prepare_inputs(sizes, snapshots, max(s for s in sizes if s <= 200))
+    inputs["raw_plus_one"] = one_more_snapshot(inputs["raw"], WORK / f"raw-{snapshots}-plus-one")
     rows = {size: _rows(Path(inputs["pages"][size])) for size in sizes}
-    all_measures = measures(inputs, sizes, small, large, snapshots, args.names)
+    all_measures = measures(inputs, sizes, small, large, snapshots, args.names, quick=quick,
+                            store_count=store_count)
     by_key = {m.key: m for m in all_measures}
     try:
         for m in all_measures:
@@ -500,11 +611,13 @@ def main(argv: list[str] | None = None) -> int:
         if not quick:  # warm-up: bytecode caches, file caches; also checks every command
             print("warm-up ...", flush=True)
             for m in all_measures:
-                m.once(env, record=False)
+                if m.warm_up:
+                    m.once(env, record=False)
         for round_ in range(max(small, large)):
             print(f"round {round_ + 1} of {max(small, large)} ...", flush=True)
             for m in all_measures:
                 if round_ < m.repeats:
+                    print(f"  {m.label}", flush=True)
                     m.once(env)
     except CommandFailed as failure:
         print(f"error: {failure}", file=sys.stderr)
@@ -512,15 +625,15 @@ def main(argv: list[str] | None = None) -> int:
 
     names = None
     try:
-        names_runs = [json.loads(r.stdout.strip().splitlines()[-1]) for r in by_key["names"].runs]
+        names_runs = _last_json(by_key["names"])
         names = {k: statistics.median(run[k] for run in names_runs)
                  for k in names_runs[0] if isinstance(names_runs[0][k], (int, float))}
-    except (ValueError, IndexError, KeyError):
+    except (IndexError, KeyError):
         pass
-    evaluated = evaluate(by_key, sizes, names["cleaning_s"] if names else None)
+    evaluated = evaluate(by_key, sizes, names["cleaning_s"] if names else None, rows)
     stages = {} if quick else stage_breakdown(inputs, sizes, env)
 
-    report = table(by_key, sizes, evaluated, names, rows)
+    report = table(evaluated)
     print()
     print(report)
     if stages:
@@ -535,8 +648,8 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "settings": {"sizes": sizes, "repeats_small": small, "repeats_large": large,
                      "snapshots": snapshots, "history_every_days": HISTORY_EVERY_DAYS,
-                     "names": args.names, "bytecode_cache": not args.no_bytecode_cache,
-                     "warm_up": not quick},
+                     "stored_snapshots": store_count, "names": args.names,
+                     "bytecode_cache": not args.no_bytecode_cache, "warm_up": not quick},
         "inputs": {
             "pages": {f"{size}x": {"path": _relative(str(path)), "rows": rows[size],
                                    "bytes": Path(path).stat().st_size}
@@ -546,8 +659,9 @@ def main(argv: list[str] | None = None) -> int:
                     "versions": math.ceil(snapshots / HISTORY_EVERY_DAYS)},
             "generation_s": inputs["generation_s"],
         },
-        "measurements": {m.key: m.summary() for m in all_measures},
+        "measurements": {m.key: m.summary() for m in all_measures if m.runs},
         "names": names,
+        "rows": evaluated["rows"],
         "ratios": evaluated["ratios"],
         "slopes": evaluated["slopes"],
         "targets": evaluated["targets"],
@@ -559,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
     json_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
                          encoding="utf-8")
     print(f"\nwrote {_relative(str(json_path))} in {document['elapsed_s']:.0f} s")
+    if json_path == RESULTS:
+        print("update the README's table with: python bench/readme.py --write")
     missed = any(t["status"] == "FAIL" for t in evaluated["targets"])
     return 1 if args.strict and missed else 0
 

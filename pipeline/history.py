@@ -39,6 +39,7 @@ from pathlib import Path
 from pipeline.diff import DiffResult, Version, cell
 from pipeline.errors import SnapshotError
 from schemas._common import EVENTS, NAME_COLUMNS, RENEWAL_COLUMNS, TYPE_COLUMNS, partner_fields
+from pipeline.history_cache import SnapshotCache
 
 HISTORY_PARQUET = "history.parquet"
 HISTORY_CSV = "history.csv"
@@ -117,12 +118,13 @@ def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False) ->
     memo: dict = {}  # parsed content -> built rows, shared by pages that read the same
     versions: list[Kept] = []
     previous_sha = None
+    stored = SnapshotCache.for_out_dir(result.out_dir)  # results kept from earlier runs
     for snapshot in snapshots:
         if snapshot.sha256 == previous_sha:
             continue  # the page did not change: nothing to read
         previous_sha = snapshot.sha256
         if snapshot.sha256 not in cache:
-            cache[snapshot.sha256] = _load(snapshot, memo, skip_damaged)
+            cache[snapshot.sha256] = _load(snapshot, memo, skip_damaged, stored)
             result.parsed += 1
             if isinstance(cache[snapshot.sha256], str):
                 result.skipped.append((snapshot.path.name, cache[snapshot.sha256]))
@@ -153,15 +155,20 @@ def _version_date(as_of: dt.date | None, taken_on: dt.date, previous: Kept | Non
     return max(date, previous.date)
 
 
-def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False) -> PageState | str:
+def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
+          stored: SnapshotCache | None = None) -> PageState | str:
     """The page's state, or why it cannot be used. Raises only for a damaged snapshot (unless
     ``skip_damaged``): a page that does not build is history, a changed file is not.
 
     A page whose parse equals an earlier one's (``memo``) is not normalized or validated
-    again: daily snapshots often differ only in markup the parser does not read.
+    again: daily snapshots often differ only in markup the parser does not read. With
+    ``stored``, a page built by an earlier run is taken from pipeline.history_cache.
     """
     from pipeline.diff import load_page
     from pipeline.errors import PipelineError
+
+    if stored is not None and (hit := stored.load(snapshot, Version)) is not None:
+        return PageState(snapshot.sha256, *hit)
 
     try:
         loaded = load_page(snapshot.path, memo=memo)
@@ -174,7 +181,9 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False) -> Pag
         return str(error)
     except Exception as error:  # a page odd enough to trip the parser stays a warning
         return f"{type(error).__name__}: {error}"
-    return PageState(snapshot.sha256, loaded.rows, loaded.version, loaded.content)
+    content = loaded.content if stored is None else stored.store(snapshot, loaded.rows,
+                                                                   loaded.version)
+    return PageState(snapshot.sha256, loaded.rows, loaded.version, content)
 
 
 # --- replaying the versions ----------------------------------------------------------------

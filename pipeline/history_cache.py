@@ -1,0 +1,252 @@
+"""Per-snapshot results of ``history``, kept between runs so that a run reads only new snapshots.
+
+What is kept for a snapshot is what :func:`pipeline.diff.load_page` makes of it: the
+normalized, validated partner rows and the page's headline (:class:`pipeline.diff.Version`).
+It lives in ``<out>/.cache/history/`` (never in raw/), which can be deleted at any time:
+
+* ``entries/<key>.json``: one per snapshot, the headline and the digest of the rows;
+* ``tables/<digest>.arrow``: the rows as an Arrow IPC file, one per distinct table, shared by
+  every snapshot that built the same rows (daily snapshots mostly do).
+
+The key (:func:`entry_key`) covers everything the result depends on: the snapshot's sha256,
+what its sidecar tells the build (declared charset, the day it was taken, used when the page
+states no "As of" date), the strictness of the counts check, and
+:func:`pipeline.build.code_fingerprint` (the code, schemas and reference data), so a changed
+fixer or reference file starts a fresh set of entries. Entries are written atomically
+(a temporary file renamed into place); one that is missing, unreadable, or whose rows do not
+hash to the digest it names is ignored and rebuilt. Rows are only kept when they read back
+equal, so a cached result always equals a fresh computation. Pages that fail to build are
+not kept (they are read again, and warned about again, on every run).
+
+``PIPELINE_HISTORY_CACHE=off`` in the environment turns the cache off (every snapshot is read).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1  # bump when the layout of an entry changes
+CACHE_DIR = Path(".cache") / "history"  # under the output directory
+DISABLE_VARIABLE = "PIPELINE_HISTORY_CACHE"
+# Headline fields that describe the file rather than the page: set from the snapshot itself.
+PER_FILE_FIELDS = ("source", "kind", "sha256", "taken_at")
+
+
+def entry_key(sha256: str, fingerprint: str, *, charset: str | None, taken_on: str | None,
+              strict_counts: bool = True) -> str:
+    """The cache key of one snapshot's result: a hash of everything the result depends on.
+
+    >>> a = entry_key("ab" * 32, "f1", charset="utf-8", taken_on="2024-04-01")
+    >>> a == entry_key("ab" * 32, "f1", charset="utf-8", taken_on="2024-04-01")
+    True
+    >>> a == entry_key("ab" * 32, "f2", charset="utf-8", taken_on="2024-04-01")
+    False
+    >>> len(a)
+    64
+    """
+    document = [FORMAT, sha256, fingerprint, charset, taken_on, bool(strict_counts)]
+    return hashlib.sha256(json.dumps(document).encode()).hexdigest()
+
+
+def snapshot_key(snapshot, fingerprint: str, strict_counts: bool = True) -> str:
+    """:func:`entry_key` of a :class:`pipeline.snapshots.Snapshot` (its sidecar is loaded)."""
+    sidecar = snapshot.sidecar or {}
+    fetched_at = sidecar.get("fetched_at")
+    taken_on = fetched_at[:10] if isinstance(fetched_at, str) else None
+    return entry_key(snapshot.sha256, fingerprint, charset=sidecar.get("charset"),
+                     taken_on=taken_on, strict_counts=strict_counts)
+
+
+def content_digest(rows: list[dict], headline: Mapping[str, Any]) -> str:
+    """A digest of rows and headline: equal results, equal digests (types included).
+
+    >>> d = dt.date(2024, 4, 1)
+    >>> content_digest([{"a": d}], {}) == content_digest([{"a": "2024-04-01"}], {})
+    False
+    """
+    text = json.dumps([headline, rows], sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def enabled() -> bool:
+    return os.environ.get(DISABLE_VARIABLE, "").strip().lower() not in {"off", "0", "no", "false"}
+
+
+class SnapshotCache:
+    """The cache of one output directory, for one version of the code.
+
+    :meth:`load` and :meth:`store` return the rows, the headline and a *content token*: the
+    same object for every snapshot whose rows and headline are equal, so callers can tell
+    "nothing changed" by identity.
+    """
+
+    def __init__(self, directory: Path, fingerprint: str, *, strict_counts: bool = True):
+        self.directory = Path(directory)
+        self.fingerprint = fingerprint
+        self.strict_counts = strict_counts
+        self._tokens: dict[str, object] = {}  # content digest -> token
+        self._tables: dict[str, list[dict] | None] = {}  # content digest -> rows read back
+        self.hits = 0
+        self.stored = 0
+
+    @classmethod
+    def for_out_dir(cls, out_dir: Path) -> SnapshotCache | None:
+        """The cache under ``out_dir``, or None when turned off (see the module docstring)."""
+        if not enabled():
+            return None
+        from pipeline.build import code_fingerprint
+
+        return cls(Path(out_dir) / CACHE_DIR, code_fingerprint())
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def load(self, snapshot, version_type) -> tuple[list[dict], Any, object] | None:
+        """(rows, headline, token) kept for ``snapshot``, or None when there is no usable entry.
+
+        Snapshots with the same content share one list of rows: callers only read it.
+
+        The snapshot file is not read; only its size is checked against its sidecar, so a
+        truncated or replaced file is read again (and reported by the build) rather than
+        answered from the cache.
+        """
+        try:
+            if snapshot.path.stat().st_size != int(snapshot.sidecar.get("size")):
+                return None
+            entry = json.loads(self._entry_path(snapshot).read_bytes())
+            if entry.get("format") != FORMAT:
+                return None
+            digest = entry["content"]
+            fields = _decode(entry["headline"])
+            rows = self._rows(digest, fields)
+            if rows is None:
+                return None
+            version = version_type(**fields, **self._per_file(snapshot))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+        self.hits += 1
+        return rows, version, self._token(digest)
+
+    def _rows(self, digest: str, headline: dict) -> list[dict] | None:
+        if digest not in self._tables:
+            self._tables[digest] = _read_table(self._table_path(digest), digest, headline)
+        return self._tables[digest]
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def store(self, snapshot, rows: list[dict], version) -> object:
+        """Keep ``rows`` and ``version`` for ``snapshot``; returns the content token.
+
+        Never fails: a result that cannot be kept (rows that would not read back equal, a
+        read-only directory) is simply not kept.
+        """
+        fields = {k: v for k, v in dataclasses.asdict(version).items()
+                  if k not in PER_FILE_FIELDS}
+        digest = content_digest(rows, fields)
+        try:
+            if _decode(_encode(fields)) == fields and self._write_table(digest, rows):
+                entry = {"format": FORMAT, "content": digest, "headline": _encode(fields)}
+                _atomic_write(self._entry_path(snapshot), json.dumps(entry).encode())
+                self.stored += 1
+        except (OSError, ValueError, TypeError):
+            pass
+        return self._token(digest)
+
+    def _write_table(self, digest: str, rows: list[dict]) -> bool:
+        if self._tables.get(digest) is not None:
+            return True  # read back and checked in this run, or written by it
+        import pyarrow as pa
+
+        try:
+            table = pa.Table.from_pylist(rows)
+        except (pa.ArrowException, ValueError, TypeError):
+            return False
+        if table.to_pylist() != rows:
+            return False  # a type Arrow would change: not kept, so the cache never differs
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        _atomic_write(self._table_path(digest), sink.getvalue().to_pybytes())
+        self._tables[digest] = rows
+        return True
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _entry_path(self, snapshot) -> Path:
+        key = snapshot_key(snapshot, self.fingerprint, self.strict_counts)
+        return self.directory / "entries" / f"{key}.json"
+
+    def _table_path(self, digest: str) -> Path:
+        return self.directory / "tables" / f"{digest}.arrow"
+
+    def _token(self, digest: str) -> object:
+        return self._tokens.setdefault(digest, _Content(digest))
+
+    @staticmethod
+    def _per_file(snapshot) -> dict:
+        return {"source": str(snapshot.path), "kind": "html", "sha256": snapshot.sha256,
+                "taken_at": (snapshot.sidecar or {}).get("fetched_at")}
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Content:
+    """Stands for one distinct result (compared by identity)."""
+
+    digest: str
+
+
+def _read_table(path: Path, digest: str, headline: dict) -> list[dict] | None:
+    """The rows stored at ``path`` if they hash to ``digest``; None when missing or damaged."""
+    import pyarrow as pa
+
+    try:
+        with pa.memory_map(str(path)) as source:
+            rows = pa.ipc.open_file(source).read_all().to_pylist()
+    except (OSError, pa.ArrowException, ValueError):
+        return None
+    return rows if content_digest(rows, headline) == digest else None
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _encode(value):
+    """JSON-ready, with dates tagged so they come back as dates."""
+    if isinstance(value, dt.date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value):
+    """Inverse of :func:`_encode`.
+
+    >>> _decode(_encode({"as_of": dt.date(2025, 1, 15), "regions": {"Asia": 48}}))
+    {'as_of': datetime.date(2025, 1, 15), 'regions': {'Asia': 48}}
+    """
+    if isinstance(value, dict):
+        if set(value) == {"__date__"}:
+            return dt.date.fromisoformat(value["__date__"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value

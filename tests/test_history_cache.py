@@ -1,0 +1,207 @@
+"""history's per-snapshot cache (pipeline.history_cache): a warm run equals a cold one byte for
+byte, reads only new snapshots, and any change to the code or reference data, or a damaged
+entry, makes it compute again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from pagegen import Page, edit_2025
+
+from pipeline import build as build_module
+from pipeline import config, history_cache
+from pipeline.history import build_history
+from pipeline.snapshots import list_snapshots, store_snapshot
+
+BROKEN = b"<html><body><p>The page is under maintenance.</p></body></html>"
+
+
+def store(raw: Path, body: bytes, day: dt.date) -> None:
+    moment = dt.datetime.combine(day, dt.time(6), tzinfo=dt.UTC)
+    store_snapshot(raw, body, {"charset": "utf-8"}, now=moment)
+
+
+def asset_stamped(html: str, day: dt.date) -> str:
+    """The page as served on ``day``: same partners, a different file (a comment changes)."""
+    return html.replace("</body>", f"<!-- served {day.isoformat()} --></body>", 1)
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory, snapshot_2024) -> Path:
+    """Seven snapshots: the 2024 page on three days (three files, one content), a broken page,
+    the 2025 page, and the 2025 page without Mahidol University on two days."""
+    html_2024 = snapshot_2024.read_text(encoding="utf-8")
+    html_2025 = edit_2025(Page(html_2024)).html()
+    without = Page(html_2025)
+    without.remove("Mahidol University")
+    without.set_as_of(dt.date(2025, 3, 1))
+    raw = tmp_path_factory.mktemp("raw")
+    day = dt.date(2024, 4, 1)
+    plan = [asset_stamped(html_2024, day), asset_stamped(html_2024, day + dt.timedelta(1)),
+            asset_stamped(html_2024, day + dt.timedelta(2)), BROKEN, html_2025,
+            asset_stamped(without.html(), dt.date(2025, 3, 2)),
+            asset_stamped(without.html(), dt.date(2025, 3, 3))]
+    for i, body in enumerate(plan):
+        store(raw, body if isinstance(body, bytes) else body.encode("utf-8"),
+              day + dt.timedelta(days=30 * i))
+    return raw
+
+
+@pytest.fixture(scope="module")
+def warm_out(tmp_path_factory, raw) -> Path:
+    """An output directory after one history run over ``raw`` (outputs and cache; copy it)."""
+    out = tmp_path_factory.mktemp("warm") / "out"
+    build_history(raw, out)
+    return out
+
+
+@pytest.fixture
+def prepared(monkeypatch) -> list[str]:
+    """The sha256 of every snapshot that goes through build.prepare (is parsed and built)."""
+    calls: list[str] = []
+    real = build_module.prepare
+
+    def counting(path, data, **options):
+        calls.append(hashlib.sha256(data).hexdigest())
+        return real(path, data, **options)
+
+    monkeypatch.setattr(build_module, "prepare", counting)
+    return calls
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every file history wrote (the cache aside)."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and history_cache.CACHE_DIR.parts[0] not in p.relative_to(out).parts}
+
+
+def fresh(raw: Path, out: Path, monkeypatch) -> dict[str, bytes]:
+    """History computed with the cache turned off."""
+    monkeypatch.setenv(history_cache.DISABLE_VARIABLE, "off")
+    build_history(raw, out)
+    monkeypatch.delenv(history_cache.DISABLE_VARIABLE)
+    assert not (out / history_cache.CACHE_DIR).exists()
+    return outputs(out)
+
+
+def test_warm_history_equals_cold_and_fresh_byte_for_byte(raw, tmp_path, prepared, monkeypatch):
+    raw_before = sorted((p.name, p.read_bytes()) for p in raw.iterdir())
+    expected = fresh(raw, tmp_path / "fresh", monkeypatch)
+    prepared.clear()
+
+    out = tmp_path / "out"
+    cold = build_history(raw, out)
+    cold_files = outputs(out)
+    assert len(prepared) == 7  # every distinct file is read once (the broken one too)
+    prepared.clear()
+    warm = build_history(raw, out)
+    assert prepared == [hashlib.sha256(BROKEN).hexdigest()]  # failures are not kept
+    assert outputs(out) == cold_files == expected
+    assert set(cold_files) == {"history.parquet", "history.csv", "events.csv"}
+    assert (warm.versions, warm.periods, warm.events) == (cold.versions, cold.periods,
+                                                          cold.events)
+    assert warm.skipped == cold.skipped and len(warm.skipped) == 1
+    assert sorted((p.name, p.read_bytes()) for p in raw.iterdir()) == raw_before
+
+
+def test_only_a_new_snapshot_is_read(raw, tmp_path, prepared, monkeypatch):
+    mine = tmp_path / "raw"
+    shutil.copytree(raw, mine)
+    out = tmp_path / "out"
+    build_history(mine, out)
+    newest = list_snapshots(mine)[-1].path.read_text(encoding="utf-8")
+    page = Page(newest)
+    page.set_cell("Kasetsart University", "expiration", "2035.03.31")
+    body = page.html().encode("utf-8")
+    store(mine, body, dt.date(2025, 6, 1))
+    prepared.clear()
+    build_history(mine, out)
+    assert prepared == [hashlib.sha256(BROKEN).hexdigest(), hashlib.sha256(body).hexdigest()]
+    assert outputs(out) == fresh(mine, tmp_path / "fresh", monkeypatch)
+
+
+def test_a_changed_reference_file_invalidates_the_cache(raw, warm_out, tmp_path, prepared,
+                                                        monkeypatch):
+    out = tmp_path / "out"
+    shutil.copytree(warm_out, out)
+    cached = history_cache.SnapshotCache.for_out_dir(out)
+    assert all(cached.load(s, dict) is not None for s in list_snapshots(raw)
+               if s.path.read_bytes() != BROKEN)
+    # The same code with one reference file edited (a copy of the package, since the
+    # fingerprint reads the files themselves).
+    package = tmp_path / "pipeline"
+    shutil.copytree(config.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    reference = sorted((package / "data").glob("*.csv"))[0]
+    reference.write_bytes(reference.read_bytes() + b"\n")
+    monkeypatch.setattr(config, "PACKAGE_DIR", package)
+    assert build_module.code_fingerprint() != cached.fingerprint
+    prepared.clear()
+    build_history(raw, out)
+    assert len(prepared) == 7  # nothing was taken from the entries of the other version
+
+
+def test_a_changed_fingerprint_gives_other_keys(raw):
+    snapshot = list_snapshots(raw)[0]
+    assert (history_cache.snapshot_key(snapshot, "code-a")
+            != history_cache.snapshot_key(snapshot, "code-b"))
+    assert (history_cache.snapshot_key(snapshot, "code-a", strict_counts=False)
+            != history_cache.snapshot_key(snapshot, "code-a"))
+    sha = snapshot.sha256
+    base = dict(charset="utf-8", taken_on="2024-04-01")
+    assert history_cache.entry_key(sha, "f", **base) != history_cache.entry_key(
+        sha, "f", **{**base, "charset": "windows-1252"})  # decoded differently
+    assert history_cache.entry_key(sha, "f", **base) != history_cache.entry_key(
+        sha, "f", **{**base, "taken_on": "2024-04-02"})  # dated differently without "As of"
+
+
+@pytest.mark.parametrize("damage", ["truncated table", "garbled table", "garbled entry",
+                                    "empty entry", "deleted table", "deleted cache"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(raw, warm_out, tmp_path, prepared, damage):
+    out = tmp_path / "out"
+    shutil.copytree(warm_out, out)
+    expected = outputs(out)
+    cache = out / history_cache.CACHE_DIR
+    tables = sorted((cache / "tables").iterdir())
+    entries = sorted((cache / "entries").iterdir())
+    if damage == "truncated table":
+        tables[0].write_bytes(tables[0].read_bytes()[:100])
+    elif damage == "garbled table":
+        data = bytearray(tables[0].read_bytes())
+        for i in range(200, len(data) - 200, 97):
+            data[i] ^= 0x5A
+        tables[0].write_bytes(bytes(data))
+    elif damage == "garbled entry":
+        entries[0].write_text('{"format": 1, "content": "0000", "headline": {}}')
+    elif damage == "empty entry":
+        entries[0].write_bytes(b"")
+    elif damage == "deleted table":
+        tables[0].unlink()
+    else:
+        shutil.rmtree(out / ".cache")
+    prepared.clear()
+    build_history(raw, out)
+    assert 2 <= len(prepared) <= 7  # the damaged part (and the broken page) computed again
+    assert outputs(out) == expected
+    prepared.clear()
+    build_history(raw, out)  # and the cache is whole again
+    assert prepared == [hashlib.sha256(BROKEN).hexdigest()]
+
+
+def test_rows_that_would_not_read_back_equal_are_not_kept(tmp_path, raw):
+    from pipeline.diff import Version
+
+    cache = history_cache.SnapshotCache(tmp_path / "cache", "f")
+    snapshot = list_snapshots(raw)[0]
+    token = cache.store(snapshot, [{"a": 1}, {"a": "one"}], Version(kind="html"))
+    assert cache.stored == 0 and token is not None
+    assert cache.load(snapshot, Version) is None
+    rows = [{"a": 1, "b": dt.date(2024, 4, 1), "c": None, "d": True}]
+    same = cache.store(snapshot, rows, Version(kind="html", as_of=dt.date(2024, 4, 1)))
+    loaded_rows, version, loaded_token = cache.load(snapshot, Version)
+    assert (loaded_rows, version.as_of, version.source) == (rows, dt.date(2024, 4, 1),
+                                                            str(snapshot.path))
+    assert loaded_token is same
