@@ -10,7 +10,7 @@ import re
 
 LINE_LIMIT = 290  # characters of problem and hint together: with "error: ", about 300
 HINT_LIMIT = 110
-_WORD_LIMIT = 72  # a sha256 fits; a longer path keeps its end (the file name)
+_WORD_LIMIT = 90  # a sha256 fits; a longer path keeps its end (the file name)
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -77,6 +77,18 @@ class FetchError(PipelineError):
 
 class Unreachable(FetchError):
     """The site could not be reached at all; a refresh may fall back to the stored snapshot."""
+
+
+class OutputError(PipelineError):
+    """The output directory cannot be written (full disk, read-only, permissions, a file)."""
+
+
+class StoreError(PipelineError):
+    """raw/ cannot be written or read (full disk, read-only, permissions)."""
+
+
+class UsageError(PipelineError):
+    """The options contradict each other (e.g. --raw-dir and --out name one directory)."""
 
 
 class LockHeld(PipelineError):

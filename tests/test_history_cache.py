@@ -74,9 +74,10 @@ def prepared(monkeypatch) -> list[str]:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    """Every file history wrote (the cache aside)."""
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and history_cache.CACHE_DIR.parts[0] not in p.relative_to(out).parts}
+    """Every file history published in out/, read as a user reads it (the cache aside; the
+    generations under out/.builds/ are how write.commit_files publishes them)."""
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
+            if p.is_file() and not p.name.startswith(".")}
 
 
 def fresh(raw: Path, out: Path, monkeypatch) -> dict[str, bytes]:
