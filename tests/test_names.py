@@ -489,3 +489,10 @@ def test_turkish_capitals_lowercase_without_a_stray_dot():
     cleaner = NameCleaner(page)
     assert "i\u0307" not in "".join(cleaner.context.page_words)
     assert cleaner.context.page_words["üniversitesi"] == 3
+
+
+def test_readme_lists_the_fixers_in_the_registrys_order():
+    from pipeline.names import fixer_list
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert fixer_list() in readme, "paste pipeline.names.fixer_list() into the README"

@@ -43,12 +43,17 @@ def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset]:
     bigrams: dict[tuple[str, str], tuple[str, str]] = {}
     for name in names:
         tokens = TOKEN_RE.findall(name)
-        counts.update({lower(t) for t in tokens})
+        low = lower(name)
+        counts.update(set(TOKEN_RE.findall(low)))
+        folded = TOKEN_RE.findall(fold(name)) if not name.isascii() else TOKEN_RE.findall(low)
+        if len(folded) == len(tokens):  # folding can merge a mark into a token; rare
+            pairs.update(pairwise(folded))
+        if name.isascii():
+            continue
         for token in tokens:
             if has_diacritics(token):
                 accented.setdefault(fold(token), set()).add(lower(token))
         for a, b in pairwise(tokens):
-            pairs.add((fold(a), fold(b)))
             if has_diacritics(a) or has_diacritics(b):
                 key = (fold(a), fold(b))
                 pair = (lower(a), lower(b))
@@ -78,7 +83,7 @@ class NameCleaner:
         self.page_names = tuple(page_names)
         unicode_clean = [fix_unicode(remove_invisible(name)) for name in self.page_names]
         normalized = [fix_punctuation(name) for name in unicode_clean]
-        self._on_page = {u: frozenset(lower(t) for t in TOKEN_RE.findall(u)) for u in unicode_clean}
+        self._on_page = {u: frozenset(TOKEN_RE.findall(lower(u))) for u in unicode_clean}
         counts, accented, bigrams, pairs = _page_evidence(normalized)
         self.overrides = self.resources.overrides if overrides is None else tuple(overrides)
         self._whole_name_overrides = frozenset(

@@ -52,6 +52,8 @@ def describe_changes(
     >>> describe_changes("punctuation", "Caen(ENSICAEN)", "Caen (ENSICAEN)")
     (Change(fixer='punctuation', before='Caen(', after='Caen (', confidence=1.0),)
     """
+    # Longer than most functions: one pass over the differing fragments, each placed where
+    # the previous one left the text; split up, the shared positions would have to be threaded.
     if before == after:
         return ()
     rate = rate or (lambda _b, _a: 1.0)

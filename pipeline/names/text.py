@@ -21,10 +21,9 @@ def lower(text: str) -> str:
     >>> lower("ÜNİVERSİTESİ") == "üniversitesi"
     True
     """
-    low = text.lower()
-    if _DOT_ABOVE in low and "İ" in text:
-        low = unicodedata.normalize("NFC", low.replace("i" + _DOT_ABOVE, "i"))
-    return low
+    if "İ" not in text:
+        return text.lower()
+    return unicodedata.normalize("NFC", text.lower().replace("i" + _DOT_ABOVE, "i"))
 
 
 @lru_cache(maxsize=65536)

@@ -115,12 +115,16 @@ class SpellingIndex:
         self._places: Vocabulary | None = None  # built on the first token that needs it
         self.countries = Vocabulary.from_entries((w, ()) for w in _country_words())
         self._found: dict[str, SpellingDecision | tuple[Candidate, ...]] = {}
+        #: Tokens with no candidates: the fast path of every scan.
+        self.kept: set[str] = set()
 
     def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
         """A "keep" decision, or the words ``token`` may be a misspelling of."""
         found = self._found.get(token)
         if found is None:
             found = self._found[token] = self._find(token)
+            if not isinstance(found, tuple):
+                self.kept.add(token)
         return found
 
     def _find(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
@@ -278,11 +282,11 @@ def _spelling_decisions(
 ) -> Iterator[tuple[re.Match[str], SpellingDecision]]:
     resources = resources_of(ctx)
     index = spelling_index(resources)
-    if is_all_caps(text):
-        return
+    kept = index.kept
     tokens = tokens_of(text)
-    unknown = [t for t in tokens if isinstance(index.candidates(t), tuple)]
-    if not unknown:
+    if all(t in kept for t in tokens) or is_all_caps(text):
+        return
+    if not any(isinstance(index.candidates(t), tuple) for t in tokens):
         return
     protected = ctx.protected if ctx else frozenset()
     matches = list(TOKEN_RE.finditer(text))
