@@ -1,10 +1,13 @@
 """Parse a snapshot of the partners page into raw records, exactly as the page displays them.
 
-The stages, one module each: ``decode`` (bytes → text, refusing what is not HTML), ``scan``
-(one ordered pass over lxml's parser events: lines of text and table rows), ``layout`` (which
-tables are partner tables and which column holds what), ``records`` (rows → records with their
-regions), ``facts`` (headings, stated counts, the "As of" date) and ``legend``. Nothing is
-cleaned here: typos, odd spacing and Unicode forms are kept for ``normalize``.
+The steps, one module each: ``decode`` (bytes → text, trusting the bytes over charset labels,
+refusing what is not HTML), ``scan`` (one ordered pass over lxml's parser events: lines of
+text and table rows, with ``text`` removing invisible characters from every cell), ``layout``
+(which tables are partner tables and which column holds what), ``records`` (rows → records
+with their regions, the page's structure checked), ``facts`` (headings, stated counts, the
+"As of" date) and ``legend``; ``model`` holds the results and the per-page limits. Nothing is
+cleaned beyond invisible characters: typos, odd spacing and Unicode forms are kept for
+``normalize``.
 """
 
 from __future__ import annotations

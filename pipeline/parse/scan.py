@@ -117,7 +117,7 @@ class _TableBuilder:
         cell = self.cell
         if cell is not None and self.row is not None:
             raw = "".join(cell.parts)
-            shown = strip_invisible(raw)
+            shown = raw if raw.isprintable() else strip_invisible(raw)  # most cells: no call
             if shown != raw:  # kept, made visible, for the record of what was removed
                 cell.removed = collapse_spaces(mark_invisible(raw))
             cell.text = collapse_spaces(shown)
