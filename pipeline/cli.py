@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -30,13 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     _common_build_options(build)
 
     refresh = sub.add_parser("refresh", help="fetch the live page, then build")
-    refresh.add_argument("--url", default=config.DEFAULT_URL,
-                         help="page address (default: %(default)s)")
+    refresh.add_argument("--url", type=http_url,
+                         help="fetch only this address (default: each known address in turn)")
     refresh.add_argument("--require-live", action="store_true",
                          help="fail instead of building from raw/ when the page cannot be reached")
-    refresh.add_argument("--timeout", type=float, default=20.0,
-                         help="seconds to wait for the server (default: %(default)s)")
-    refresh.add_argument("--retries", type=int, default=3,
+    refresh.add_argument("--timeout", type=seconds, default=60.0,
+                         help="give up on an address after this many seconds in all, "
+                              "robots.txt and retries included (default: %(default)s)")
+    refresh.add_argument("--retries", type=count, default=3,
                          help="retries on network errors, 429 and 5xx (default: %(default)s)")
     _common_build_options(refresh)
 
@@ -64,6 +66,35 @@ def _common_build_options(parser: argparse.ArgumentParser) -> None:
                         help="warn instead of failing when the page's stated counts disagree")
 
 
+def seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text!r}")
+    return value
+
+
+def count(text: str) -> int:
+    """argparse type: a whole number, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text!r}")
+    return int(text)
+
+
+def http_url(text: str) -> str:
+    """argparse type: an http(s) address."""
+    from pipeline.errors import elide
+    from pipeline.fetch import url_problem
+
+    problem = url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{elide(repr(text), 80)}: {problem}")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
@@ -88,12 +119,13 @@ def _build(args) -> int:
 
 
 def _refresh(args) -> int:
+    from pipeline.fetch import FetchPolicy
     from pipeline.refresh import refresh
 
     result = refresh(args.url, raw_dir=args.raw_dir, out_dir=args.out,
                      require_live=args.require_live, force=args.force,
                      strict_counts=not args.allow_count_mismatch,
-                     timeout=(min(args.timeout, 10.0), args.timeout), retries=args.retries)
+                     policy=FetchPolicy.within(args.timeout, retries=args.retries))
     print(result.fetch_message, file=sys.stdout if result.live else sys.stderr)
     _print_build(result.build)
     return 0

@@ -16,6 +16,8 @@ OUT_DIR = PROJECT_ROOT / "out"  # the built data
 
 # The page the published data comes from (the version this project reproduces).
 DEFAULT_URL = "https://www.naist.jp/en/international_activities/international_partner_list.html"
+# Every known address of the page, tried in this order by `refresh` without --url.
+SOURCE_URLS = (DEFAULT_URL, "https://www.naist.jp/dge/en/engagement/agreement.html")
 # Sent in the User-Agent so the site can see who fetches and how to reach them: keep it pointing
 # at where this project is published.
 HOMEPAGE = "https://github.com/naist-partners/naist-partners-pipeline"

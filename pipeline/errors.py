@@ -6,22 +6,39 @@ no traceback is shown for these.
 
 from __future__ import annotations
 
-MAX_LINE = 300  # an error line longer than this is elided in the middle
+import re
+
+MESSAGE_LIMIT = 160  # characters of the problem, and of the hint, that an error line shows
+HINT_LIMIT = 130  # (a path to a report must stay readable); with "error: " about 300 in all
+_WORD_LIMIT = 80  # a path or an identifier usually fits
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
-def elide(text: str, limit: int = 80) -> str:
-    """``text`` on one line, at most ``limit`` characters, the middle replaced by "…".
+def elide(value: object, limit: int = 60) -> str:
+    """``str(value)`` on one line and at most ``limit`` characters, so a page's 5 MB cell gives
+    a short message: a long word (a value without spaces) loses its middle, then a text still
+    too long loses its end.
 
-    >>> elide("a" * 10, 7)
-    'aaa…aaa'
-    >>> elide("two\\nlines")
-    'two lines'
+    >>> elide("Hanbat National University")
+    'Hanbat National University'
+    >>> elide("x" * 5_000_000, 30)
+    'xxxxx…(4,999,990 more)…xxxxx'
+    >>> elide("the page says 96 institutions but lists 97", 30)
+    'the page says 96 institutions…'
     """
-    text = " ".join(str(text).split())
+    text = _UNPRINTABLE.sub(" ", str(value))
     if len(text) <= limit:
         return text
-    head = (limit - 1) // 2
-    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+    word_limit = min(limit, _WORD_LIMIT)
+    text = " ".join(_elide_middle(word, word_limit) for word in text.split(" "))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _elide_middle(word: str, limit: int) -> str:
+    if len(word) <= limit:
+        return word
+    keep = max(limit - 20, 2) // 2
+    return f"{word[:keep]}…({len(word) - 2 * keep:,} more)…{word[-keep:]}"
 
 
 class PipelineError(Exception):
@@ -35,9 +52,9 @@ class PipelineError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        """One line of at most MAX_LINE characters, whatever the message holds."""
-        line = f"{self.message} ({self.hint})" if self.hint else self.message
-        return elide(line, MAX_LINE)
+        # Always one short line, whatever values the message carries.
+        message = elide(self.message, MESSAGE_LIMIT)
+        return f"{message} ({elide(self.hint, HINT_LIMIT)})" if self.hint else message
 
 
 class SnapshotError(PipelineError):
@@ -60,6 +77,10 @@ class Unreachable(FetchError):
     """The site could not be reached at all; a refresh may fall back to the stored snapshot."""
 
 
+class LockHeld(PipelineError):
+    """Another refresh or build holds the lock on raw/ and out/."""
+
+
 class OutputError(PipelineError):
     """The output directory cannot be written (full disk, read-only, permissions, a file)."""
 
@@ -70,7 +91,3 @@ class StoreError(PipelineError):
 
 class UsageError(PipelineError):
     """The options contradict each other (e.g. --raw-dir and --out name one directory)."""
-
-
-class LockHeld(PipelineError):
-    """Another refresh or build holds the lock on raw/ and out/."""
