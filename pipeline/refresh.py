@@ -55,6 +55,8 @@ def refresh(url: str | None = None, *, raw_dir: Path = config.RAW_DIR,
                 message = f"{error.message}; building from the newest snapshot in {raw_dir}"
                 live, used = False, None
     except OSError as exc:
+        if exc.errno is None:  # a network library's error, not the file system's
+            raise
         raise store_error(raw_dir, exc) from None
     result = build(raw_dir=raw_dir, out_dir=out_dir, force=force, strict_counts=strict_counts)
     return RefreshResult(message, live, result, used)
