@@ -130,13 +130,14 @@ def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
     wanted = input_hash(data, {"strict_counts": strict_counts, "profile": profile})
     if not force and is_current(out_dir, wanted):
         return BuildResult(path, out_dir, up_to_date=True)
-    resources = resources or Resources.load()
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with refresh_lock(out_dir / LOCK):
-            return _build(path, data, out_dir, wanted, strict_counts, resources)
-    except OSError as exc:
-        raise output_error(out_dir, exc) from None
+    with contextlib.ExitStack() as held:
+        try:  # only out/ itself here: commit_files reports its own failures the same way
+            out_dir.mkdir(parents=True, exist_ok=True)
+            held.enter_context(refresh_lock(out_dir / LOCK))
+        except OSError as exc:
+            raise output_error(out_dir, exc) from None
+        return _build(path, data, out_dir, wanted, strict_counts,
+                      resources or Resources.load())
 
 
 @dataclass

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import gc
 import logging
+import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -94,14 +95,16 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
 
     refresh = command("refresh", "Fetch the live page into raw/ if it changed, then build out/.",
                       "refresh --require-live --timeout 10")
-    refresh.add_argument("--url", metavar="URL",
-                         help="the page's address (default: the source profile's first known "
-                         f"address, {get_profile(DEFAULT_PROFILE).url})")
+    refresh.add_argument("--url", metavar="URL", type=http_url,
+                         help="fetch only this address (default: each of the source profile's "
+                         "known addresses in turn, moving on when one is gone or no longer "
+                         "lists partners)")
     refresh.add_argument("--require-live", action="store_true",
                          help="fail instead of building from raw/ when the page cannot be reached")
-    refresh.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS",
-                         help="how long to wait for the server")
-    refresh.add_argument("--retries", type=int, default=3, metavar="N",
+    refresh.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS",
+                         help="give up on an address after this many seconds in all, "
+                         "robots.txt, redirects and retries included")
+    refresh.add_argument("--retries", type=count, default=3, metavar="N",
                          help="retries on network errors, HTTP 429 and 5xx")
     _build_options(refresh)
 
@@ -159,6 +162,35 @@ def _program_name() -> str:
     return "python -m pipeline" if script in {"__main__.py", "-m", ""} else script
 
 
+def seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text!r}")
+    return value
+
+
+def count(text: str) -> int:
+    """argparse type: a whole number, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, not {text!r}")
+    return int(text)
+
+
+def http_url(text: str) -> str:
+    """argparse type: an http(s) address."""
+    from pipeline.errors import elide
+    from pipeline.fetch import url_problem
+
+    problem = url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{elide(repr(text), 80)}: {problem}")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
@@ -211,13 +243,14 @@ def _build(args) -> int:
 
 
 def _refresh(args) -> int:
+    from pipeline.fetch import FetchPolicy
     from pipeline.refresh import refresh
 
-    url = args.url or get_profile(args.source).url
-    result = refresh(url, raw_dir=args.raw_dir, out_dir=args.out,
-                     require_live=args.require_live, force=args.force,
+    result = refresh(args.url, urls=get_profile(args.source).urls, raw_dir=args.raw_dir,
+                     out_dir=args.out, require_live=args.require_live, force=args.force,
                      strict_counts=not args.allow_count_mismatch,
-                     timeout=(min(args.timeout, 10.0), args.timeout), retries=args.retries)
+                     policy=FetchPolicy.within(args.timeout, retries=args.retries),
+                     resources=_resources(args))
     print(result.fetch_message, file=sys.stdout if result.live else sys.stderr)
     _print_build(result.build)
     return 0

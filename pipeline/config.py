@@ -40,12 +40,3 @@ SUGGESTIONS_CSV = "suggestions.csv"
 VALIDATION_ERRORS_CSV = "validation_errors.csv"
 DATAPACKAGE_JSON = "datapackage.json"
 
-
-def __getattr__(name: str):
-    # DEFAULT_URL: the default profile's first address, for callers written before profiles.
-    # Computed on use because the profile module itself reads DATA_DIR from here.
-    if name == "DEFAULT_URL":
-        from pipeline.sources import DEFAULT_PROFILE, get_profile
-
-        return get_profile(DEFAULT_PROFILE).url
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,12 +3,16 @@
 One call of :func:`fetch_page` does at most one download of the page (plus robots.txt):
 
 * a User-Agent naming the project, its version and homepage; TLS always verified;
-* connect/read timeouts, and an overall time limit per attempt;
+* every setting in one frozen :class:`FetchPolicy` (timeouts, retries, backoff, size cap,
+  user agent, the clock and sleep it uses, so tests run the retry logic without waiting);
+* one overall deadline for the whole call: robots.txt, every attempt, redirect and wait;
 * a few retries with exponential backoff on connection errors, timeouts, 429 and 502/503/504
   (and 500), honouring ``Retry-After`` up to a cap;
 * redirects followed by hand, at most ``max_redirects``, never from https down to http;
 * a conditional request (If-None-Match / If-Modified-Since) from the newest snapshot's
   sidecar when it was taken from the same URL: a 304 stores nothing;
+* header values (ETag, Last-Modified, Content-Type, charset) are checked before they are
+  stored or sent again: one with control characters or of absurd length is dropped;
 * robots.txt of every host on the way is obeyed (when it cannot be fetched, or is 4xx/5xx,
   everything is allowed);
 * only text/html or application/xhtml+xml is accepted, and the body is capped at
@@ -23,10 +27,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
+import re
 import socket
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -39,7 +45,7 @@ import urllib3.exceptions
 
 from pipeline import __version__
 from pipeline.config import HOMEPAGE
-from pipeline.errors import FetchError, Unreachable
+from pipeline.errors import FetchError, Unreachable, elide
 from pipeline.snapshots import Snapshot, newest_snapshot, store_snapshot
 
 log = logging.getLogger(__name__)
@@ -56,6 +62,54 @@ Status = Literal["stored", "unchanged", "not_modified"]
 
 
 @dataclass(frozen=True)
+class FetchPolicy:
+    """How politely and how long to try: every setting of a fetch in one value.
+
+    ``deadline`` bounds the whole call (robots.txt, every attempt, redirect and wait between
+    attempts); ``connect_timeout`` and ``read_timeout`` bound each network wait inside it.
+    A failed attempt is repeated ``retries`` times at most, after ``backoff * 2**n`` seconds
+    or the server's Retry-After capped at ``max_retry_after``. ``clock`` (monotonic seconds),
+    ``sleep`` and ``wall_clock`` (for Retry-After dates) are injectable.
+    """
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0
+    retries: int = 3
+    backoff: float = 0.5
+    max_retry_after: float = 30.0
+    max_redirects: int = 5
+    max_bytes: int = 10 * 1024 * 1024
+    user_agent: str = USER_AGENT
+    respect_robots: bool = True
+    clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
+    wall_clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC),
+                                               compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "deadline"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
+        for name in ("backoff", "max_retry_after"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be zero or more seconds, not {value!r}")
+        for name in ("retries", "max_redirects", "max_bytes"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 0:
+                raise ValueError(f"{name} must be a whole number >= 0")
+        if clean_header(self.user_agent) != self.user_agent:
+            raise ValueError("user_agent must be printable ASCII")
+
+    @classmethod
+    def within(cls, seconds: float, retries: int = 3, **settings) -> FetchPolicy:
+        """A policy that gives up after ``seconds`` in all (the command line's --timeout)."""
+        return cls(connect_timeout=min(seconds, 10.0), read_timeout=min(seconds, 20.0),
+                   deadline=seconds, retries=retries, **settings)
+
+
+@dataclass(frozen=True)
 class FetchResult:
     """What a fetch did: stored a new snapshot, or found the newest one still current."""
 
@@ -65,29 +119,17 @@ class FetchResult:
     message: str  # one line for people
 
 
-def fetch_page(
-    url: str,
-    raw_dir: Path | str,
-    *,
-    timeout: float | tuple[float, float] = (5, 20),
-    retries: int = 3,
-    max_bytes: int = 10 * 1024 * 1024,
-    respect_robots: bool = True,
-    session: requests.Session | None = None,
-    backoff_factor: float = 0.5,
-    max_retry_after: float = 60.0,
-    max_redirects: int = 5,
-    total_timeout: float = 120.0,
-) -> FetchResult:
+def fetch_page(url: str, raw_dir: Path | str, policy: FetchPolicy | None = None, *,
+               session: requests.Session | None = None,
+               accept: Callable[[bytes, str | None], str | None] | None = None) -> FetchResult:
     """Fetch ``url`` and store it in ``raw_dir`` unless it is unchanged.
 
-    ``timeout`` is (connect, read) in seconds; ``retries`` is how many times a failed attempt
-    is repeated (so ``retries + 1`` attempts at most), waiting ``backoff_factor * 2**n``
-    seconds, or the server's Retry-After capped at ``max_retry_after``. ``total_timeout``
-    bounds one attempt, however slowly the server trickles the body in.
+    ``accept(body, charset)`` may look at a downloaded page before it is stored and return a
+    reason to refuse it (then :class:`WrongPage` is raised and nothing is stored).
     """
+    policy = policy or FetchPolicy()
     raw_dir = Path(raw_dir)
-    _check_url(url)
+    check_url(url)
     own_session = session is None
     if session is None:
         session = requests.Session()
@@ -96,21 +138,10 @@ def fetch_page(
     try:
         newest = newest_snapshot(raw_dir)
         conditional = _conditional_headers(newest, url)
-        headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT, **conditional}
-        robots = _Robots(session, timeout) if respect_robots else None
-        download = _download(
-            session,
-            url,
-            headers,
-            timeout=timeout,
-            retries=retries,
-            max_bytes=max_bytes,
-            backoff_factor=backoff_factor,
-            max_retry_after=max_retry_after,
-            max_redirects=max_redirects,
-            total_timeout=total_timeout,
-            robots=robots,
-        )
+        headers = {"User-Agent": policy.user_agent, "Accept": ACCEPT, **conditional}
+        clock = _Deadline(policy, url)
+        robots = _Robots(session, policy, clock) if policy.respect_robots else None
+        download = _download(session, url, headers, policy, clock, robots)
     finally:
         if own_session:
             session.close()
@@ -125,15 +156,21 @@ def fetch_page(
             message=f"unchanged since {_when(newest)} (HTTP 304 Not Modified)",
         )
 
-    content_type = download.headers.get("Content-Type")
+    content_type = _content_type(download.headers)
+    charset = _parse_content_type(content_type)[1]
+    if accept is not None:
+        reason = accept(download.body, charset)
+        if reason:
+            raise WrongPage(f"{download.final_url} {reason}; nothing stored",
+                            "check the URL")
     meta = {
         "requested_url": url,
         "final_url": download.final_url,
         "http_status": download.status,
-        "etag": download.headers.get("ETag"),
-        "last_modified": download.headers.get("Last-Modified"),
+        "etag": clean_etag(download.headers.get("ETag")),
+        "last_modified": clean_http_date(download.headers.get("Last-Modified")),
         "content_type": content_type,
-        "charset": _parse_content_type(content_type)[1],
+        "charset": charset,
         "obtained": "fetched",
         "note": None,
     }
@@ -142,6 +179,39 @@ def fetch_page(
         message = f"stored {_display(snapshot.path)} ({len(download.body):,} bytes)"
         return FetchResult("stored", snapshot, download.status, message)
     return FetchResult("unchanged", snapshot, download.status, f"unchanged since {_when(snapshot)}")
+
+
+class WrongPage(FetchError):
+    """The address answered with a page that is not the partners list."""
+
+
+class _Deadline:
+    """The time left for one fetch_page call, on the policy's clock."""
+
+    def __init__(self, policy: FetchPolicy, url: str) -> None:
+        self.policy = policy
+        self.url = url
+        self.ends = policy.clock() + policy.deadline
+
+    def left(self) -> float:
+        return self.ends - self.policy.clock()
+
+    def timeout(self) -> tuple[float, float]:
+        """(connect, read) for the next request: never past the deadline."""
+        left = self.left()
+        if left <= 0:
+            raise self.expired()
+        return min(self.policy.connect_timeout, left), min(self.policy.read_timeout, left)
+
+    def check(self, received: int = 0) -> None:
+        if self.left() <= 0:
+            raise self.expired(received)
+
+    def expired(self, received: int = 0) -> Unreachable:
+        got = f" ({received:,} bytes had arrived)" if received else ""
+        return Unreachable(f"cannot reach {self.url}: no complete answer within the "
+                           f"{self.policy.deadline:g} s deadline{got}",
+                           "try again later or pass a longer --timeout")
 
 
 # --- the download -------------------------------------------------------------------------
@@ -164,67 +234,38 @@ class _Retry(Exception):
         self.delay = delay  # the server's Retry-After, if it gave one
 
 
-def _download(
-    session: requests.Session,
-    url: str,
-    headers: dict[str, str],
-    *,
-    timeout: float | tuple[float, float],
-    retries: int,
-    max_bytes: int,
-    backoff_factor: float,
-    max_retry_after: float,
-    max_redirects: int,
-    total_timeout: float,
-    robots: _Robots | None,
-) -> _Download:
-    attempts = max(0, retries) + 1
+def _download(session: requests.Session, url: str, headers: dict[str, str],
+              policy: FetchPolicy, deadline: _Deadline, robots: _Robots | None) -> _Download:
+    attempts = policy.retries + 1
     reason = ""
     for attempt in range(attempts):
         try:
-            return _attempt(
-                session,
-                url,
-                headers,
-                timeout=timeout,
-                max_bytes=max_bytes,
-                max_redirects=max_redirects,
-                deadline=time.monotonic() + total_timeout,
-                robots=robots,
-            )
+            return _attempt(session, url, headers, policy, deadline, robots)
         except _Retry as failure:
             reason = failure.reason
             if attempt + 1 == attempts:
                 break
             delay = failure.delay
             if delay is None:
-                delay = backoff_factor * (2**attempt)
-            delay = min(max(delay, 0.0), max_retry_after)
-            log.info(
-                "%s: %s; retrying in %.1f s (%d/%d)", url, reason, delay, attempt + 1, retries
-            )
-            time.sleep(delay)
+                delay = policy.backoff * (2**attempt)
+            delay = min(max(delay, 0.0), policy.max_retry_after)
+            if delay >= deadline.left():
+                raise Unreachable(f"cannot reach {url}: {reason}, and the {policy.deadline:g} s "
+                                  "deadline leaves no time to try again",
+                                  "try again later or pass a longer --timeout") from None
+            log.info("%s: %s; retrying in %.1f s (%d/%d)", url, reason, delay, attempt + 1,
+                     policy.retries)
+            policy.sleep(delay)
     tries = f" (after {attempts} attempts)" if attempts > 1 else ""
     raise Unreachable(
         f"cannot reach {url}: {reason}{tries}", "check the network connection or try again later"
     )
 
 
-def _attempt(
-    session: requests.Session,
-    url: str,
-    headers: dict[str, str],
-    *,
-    timeout: float | tuple[float, float],
-    max_bytes: int,
-    max_redirects: int,
-    deadline: float,
-    robots: _Robots | None,
-) -> _Download:
+def _attempt(session: requests.Session, url: str, headers: dict[str, str],
+             policy: FetchPolicy, deadline: _Deadline, robots: _Robots | None) -> _Download:
     try:
-        response, final_url = _follow_redirects(
-            session, url, headers, timeout=timeout, max_redirects=max_redirects, robots=robots
-        )
+        response, final_url = _follow_redirects(session, url, headers, policy, deadline, robots)
     except requests.exceptions.SSLError as exc:
         # Not worth repeating; a captive portal or an intercepting proxy looks like this too.
         raise Unreachable(
@@ -232,84 +273,91 @@ def _attempt(
             "the connection is not trustworthy; check the network",
         ) from None
     except (requests.ConnectionError, requests.Timeout) as exc:
+        deadline.check()
         raise _Retry(_describe(exc)) from None
-    except requests.exceptions.InvalidURL as exc:
-        raise FetchError(f"invalid URL {url}: {exc}") from None
+    except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader,
+            ValueError) as exc:
+        raise FetchError(f"cannot request {url}: {elide(str(exc), 100)}", "check the URL") from None
 
     with contextlib.closing(response):
         status = response.status_code
         if status in RETRY_STATUSES:
-            raise _Retry(f"HTTP {status} {response.reason or ''}".strip(), _retry_after(response))
+            raise _Retry(f"HTTP {status} {_reason(response)}".strip(),
+                         _retry_after(response, policy))
         if status >= 500:
-            raise Unreachable(f"cannot reach {url}: HTTP {status} {response.reason or ''}".strip())
+            raise Unreachable(f"cannot reach {url}: HTTP {status} {_reason(response)}".strip())
         if status == 304:
             return _Download(304, final_url, response.headers, b"")
+        if status in (404, 410):
+            raise Gone(f"{final_url} answered HTTP {status} {_reason(response)}".strip(),
+                       "check the URL", status=status)
         if status != 200:
-            raise FetchError(
-                f"{final_url} answered HTTP {status} {response.reason or ''}".strip(),
-                "check the URL" if status in (404, 410) else "",
-            )
-        mime, _ = _parse_content_type(response.headers.get("Content-Type"))
+            raise FetchError(f"{final_url} answered HTTP {status} {_reason(response)}".strip())
+        mime, _ = _parse_content_type(_content_type(response.headers))
         if mime not in HTML_TYPES:
             shown = mime or "no Content-Type"
             raise FetchError(
-                f"{final_url} is {shown}, not an HTML page; nothing stored",
+                f"{final_url} is {elide(shown, 60)}, not an HTML page; nothing stored",
                 "check the URL",
             )
         declared = _content_length(response)
-        if declared is not None and declared > max_bytes:
+        if declared is not None and declared > policy.max_bytes:
             raise FetchError(
-                f"{final_url} is {declared:,} bytes, over the {max_bytes:,}-byte limit; "
+                f"{final_url} is {declared:,} bytes, over the {policy.max_bytes:,}-byte limit; "
                 "nothing stored"
             )
-        body = _read_capped(response, final_url, max_bytes, deadline)
+        body = _read_capped(response, final_url, policy.max_bytes, deadline)
     if not body:
         raise FetchError(f"{final_url} answered with an empty page; nothing stored")
     return _Download(200, final_url, response.headers, body)
 
 
-def _follow_redirects(
-    session: requests.Session,
-    url: str,
-    headers: dict[str, str],
-    *,
-    timeout: float | tuple[float, float],
-    max_redirects: int,
-    robots: _Robots | None,
-) -> tuple[requests.Response, str]:
+class Gone(FetchError):
+    """The address answered 404 Not Found or 410 Gone: the page is not (or no longer) there."""
+
+    def __init__(self, message: str, hint: str = "", *, status: int = 404) -> None:
+        super().__init__(message, hint)
+        self.status = status
+
+
+def _follow_redirects(session: requests.Session, url: str, headers: dict[str, str],
+                      policy: FetchPolicy, deadline: _Deadline,
+                      robots: _Robots | None) -> tuple[requests.Response, str]:
     current = url
     seen = [url]
     while True:
         if robots is not None:
             robots.check(current)
-        response = session.get(
-            current, headers=headers, timeout=timeout, stream=True, allow_redirects=False
-        )
+        response = session.get(current, headers=headers, timeout=deadline.timeout(),
+                               stream=True, allow_redirects=False)
         target = session.get_redirect_target(response)
         if target is None:
             return response, current
         response.close()
-        following = urljoin(current, target)
+        following = urljoin(current, clean_header(target, limit=2000) or "")
         scheme = urlsplit(following).scheme.lower()
         if scheme not in ("http", "https"):
-            raise FetchError(f"{current} redirects to {following}, which is not http(s)")
+            raise FetchError(f"{current} redirects to {elide(following, 100)}, which is not "
+                             "http(s)")
         if urlsplit(current).scheme.lower() == "https" and scheme == "http":
             raise FetchError(f"{current} redirects from https down to {following}; refused")
-        if len(seen) > max_redirects:
+        if len(seen) > policy.max_redirects:
             loop = " (a redirect loop)" if following in seen else ""
             raise FetchError(
-                f"too many redirects fetching {url}: more than {max_redirects}{loop}",
-                f"last went to {following}",
+                f"too many redirects fetching {url}: more than {policy.max_redirects}{loop}",
+                f"last went to {elide(following, 100)}",
             )
         seen.append(following)
         current = following
 
 
-def _read_capped(response: requests.Response, url: str, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(response: requests.Response, url: str, max_bytes: int,
+                 deadline: _Deadline) -> bytes:
     """The (decoded) body, refused as soon as it grows past ``max_bytes``.
 
     Reads whatever has arrived (``read1``) rather than waiting for full chunks, so the overall
-    ``deadline`` also stops a server that trickles the page in byte by byte.
+    deadline also stops a server that trickles the page in byte by byte.
     """
     chunks: list[bytes] = []
     total = 0
@@ -318,12 +366,7 @@ def _read_capped(response: requests.Response, url: str, max_bytes: int, deadline
         if total > max_bytes:
             raise FetchError(f"{url} is over the {max_bytes:,}-byte limit; nothing stored")
         chunks.append(chunk)
-        if time.monotonic() > deadline:
-            raise Unreachable(
-                f"cannot reach {url}: the page is arriving too slowly "
-                f"({total:,} bytes before the time limit)",
-                "try again later",
-            )
+        deadline.check(total)
     return b"".join(chunks)
 
 
@@ -352,11 +395,13 @@ def _body_chunks(response: requests.Response, url: str) -> Iterator[bytes]:
 
 
 class _Robots:
-    """robots.txt of each host on the way, fetched once per call with the same session."""
+    """robots.txt of each host on the way, fetched once per call within the same deadline."""
 
-    def __init__(self, session: requests.Session, timeout: float | tuple[float, float]) -> None:
+    def __init__(self, session: requests.Session, policy: FetchPolicy,
+                 deadline: _Deadline) -> None:
         self.session = session
-        self.timeout = timeout
+        self.policy = policy
+        self.deadline = deadline
         self.parsers: dict[str, RobotFileParser | None] = {}
 
     def check(self, url: str) -> None:
@@ -372,15 +417,15 @@ class _Robots:
             )
 
     def _load(self, robots_url: str) -> RobotFileParser | None:
-        """The parsed file, or None (everything allowed) when there is no usable robots.txt."""
+        """The parsed file, or None (everything allowed) when there is no usable robots.txt.
+
+        Raises :class:`Unreachable` when the deadline passes while it arrives.
+        """
         try:
-            response = self.session.get(
-                robots_url,
-                headers={"User-Agent": USER_AGENT},
-                timeout=self.timeout,
-                stream=True,
-            )
+            response = self.session.get(robots_url, headers={"User-Agent": self.policy.user_agent},
+                                        timeout=self.deadline.timeout(), stream=True)
         except requests.RequestException as exc:
+            self.deadline.check()
             log.info("robots.txt unavailable (%s); proceeding", _describe(exc))
             return None
         with contextlib.closing(response):
@@ -390,12 +435,15 @@ class _Robots:
                 return None
             data = bytearray()
             try:
-                for chunk in response.iter_content(chunk_size=CHUNK_SIZE):
+                for chunk in _body_chunks(response, robots_url):
                     data += chunk
+                    self.deadline.check(len(data))
                     if len(data) >= MAX_ROBOTS_BYTES:
                         break
-            except requests.RequestException as exc:
-                log.info("robots.txt unreadable (%s); proceeding", _describe(exc))
+            except (_Retry, FetchError) as exc:
+                if isinstance(exc, Unreachable):
+                    raise
+                log.info("robots.txt unreadable; proceeding")
                 return None
         parser = RobotFileParser(robots_url)
         parser.parse(bytes(data[:MAX_ROBOTS_BYTES]).decode("utf-8", "replace").splitlines())
@@ -405,23 +453,92 @@ class _Robots:
 # --- small helpers ------------------------------------------------------------------------
 
 
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise FetchError(f"not an http(s) URL: {url!r}")
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be fetched (not http(s), no host, bad port, spaces), or None."""
+    if not isinstance(url, str) or not url or len(url) > 2000:
+        return "not a URL"
+    if _UNPRINTABLE.search(url) or " " in url:
+        return "a URL cannot contain spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "only http:// and https:// addresses can be fetched"
+    if not parts.hostname:
+        return "the URL names no host"
+    return None
+
+
+def check_url(url: str) -> None:
+    problem = url_problem(url)
+    if problem:
+        raise FetchError(f"invalid URL {elide(repr(url), 100)}: {problem}",
+                         "pass an address such as https://www.example.org/page.html")
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ETAG = re.compile(r'(W/)?"[\x21\x23-\x7e]*"')
+_TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}")
+MAX_HEADER = 256  # longer ETag, Last-Modified or Content-Type values are not kept
+
+
+def clean_header(value: object, limit: int = MAX_HEADER) -> str | None:
+    """A header value fit to store and send again: printable ASCII, at most ``limit``
+    characters, stripped; None for anything else (absent, control characters, too long).
+
+    >>> clean_header(" text/html; charset=utf-8 ")
+    'text/html; charset=utf-8'
+    >>> clean_header('"v1"\\r\\nX-Evil: 1') is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or len(value) > limit or not value.isascii() or _UNPRINTABLE.search(value):
+        return None
+    return value
+
+
+def _content_type(headers) -> str | None:
+    """The Content-Type without control characters (their removal cannot change its type)."""
+    value = headers.get("Content-Type")
+    return clean_header(_UNPRINTABLE.sub("", value)) if isinstance(value, str) else None
+
+
+def clean_etag(value: object) -> str | None:
+    """An entity tag as RFC 9110 writes it (``"x"`` or ``W/"x"``), else None."""
+    value = clean_header(value)
+    return value if value is not None and _ETAG.fullmatch(value) else None
+
+
+def clean_http_date(value: object) -> str | None:
+    """A Last-Modified value that parses as an HTTP date, else None."""
+    value = clean_header(value, limit=64)
+    if value is None:
+        return None
+    try:
+        parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return value
 
 
 def _conditional_headers(newest: Snapshot | None, url: str) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from the newest sidecar, re-checked before sending."""
     if newest is None:
         return {}
     sidecar = newest.sidecar
     if url not in (sidecar.get("requested_url"), sidecar.get("final_url")):
         return {}
     headers = {}
-    if sidecar.get("etag"):
-        headers["If-None-Match"] = str(sidecar["etag"])
-    if sidecar.get("last_modified"):
-        headers["If-Modified-Since"] = str(sidecar["last_modified"])
+    etag = clean_etag(sidecar.get("etag"))
+    if etag:
+        headers["If-None-Match"] = etag
+    modified = clean_http_date(sidecar.get("last_modified"))
+    if modified:
+        headers["If-Modified-Since"] = modified
     return headers
 
 
@@ -434,7 +551,8 @@ def _parse_content_type(value: str | None) -> tuple[str | None, str | None]:
     for param in params:
         key, _, val = param.partition("=")
         if key.strip().lower() == "charset":
-            charset = val.strip().strip("\"'") or None
+            val = val.strip().strip("\"'")
+            charset = val if _TOKEN.fullmatch(val) else None
     return mime.strip().lower() or None, charset
 
 
@@ -445,19 +563,23 @@ def _content_length(response: requests.Response) -> int | None:
         return None
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = (response.headers.get("Retry-After") or "").strip()
+def _retry_after(response: requests.Response, policy: FetchPolicy) -> float | None:
+    value = clean_header(response.headers.get("Retry-After"), limit=64) or ""
     if not value:
         return None
     if value.isdigit():
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (when - policy.wall_clock()).total_seconds())
+
+
+def _reason(response: requests.Response) -> str:
+    return elide(clean_header(response.reason, limit=100) or "", 60)
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

@@ -492,11 +492,12 @@ def _load_sidecar(sidecar_path: Path) -> dict[str, Any]:
                             "check the permissions of raw/") from None
     except ValueError as exc:
         raise SnapshotError(
-            f"damaged sidecar {sidecar_path}: {exc}",
+            f"damaged sidecar {sidecar_path.name} in {sidecar_path.parent}: {exc}",
             "restore raw/ from version control or move the snapshot and its sidecar out",
         ) from None
     if not isinstance(data, dict):
-        raise SnapshotError(f"damaged sidecar {sidecar_path}: not a JSON object",
+        raise SnapshotError(f"damaged sidecar {sidecar_path.name} in {sidecar_path.parent}: "
+                            "not a JSON object",
                             "restore raw/ from version control or move the snapshot and its "
                             "sidecar out")
     return data

@@ -108,7 +108,7 @@ def output_error(out_dir: Path, exc: OSError) -> OutputError:
         errno.ENOTDIR: "--out must name a directory, not a file",
         errno.EEXIST: "--out must name a directory, not a file",
     }
-    where = exc.filename or out_dir
+    where = exc.filename2 or exc.filename or out_dir  # rename, symlink: the second is ours
     reason = exc.strerror or type(exc).__name__
     hint = hints.get(exc.errno, "check the output directory; out/ keeps the last good build")
     return OutputError(f"cannot write {elide(str(where), 120)}: {reason}", hint)
@@ -148,8 +148,12 @@ def _commit(out_dir: Path, files: dict[str, bytes], remove: set[str]) -> Path:
     _fsync_dir(builds)
     _checkpoint("generation ready")
     names = set(os.listdir(generation))
-    _add_stable_links(out_dir, names)  # dangling until the switch, like an absent file
-    _replace_link(out_dir / CURRENT, f"{BUILDS}/{generation.name}")
+    try:
+        _add_stable_links(out_dir, names)  # dangling until the switch, like an absent file
+        _replace_link(out_dir / CURRENT, f"{BUILDS}/{generation.name}")
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)  # never published
+        raise
     _checkpoint("switched")
     _drop_stable_links(out_dir, names)
     _checkpoint("links updated")

@@ -215,3 +215,29 @@ def test_raw_dir_equal_to_out_is_refused(raw_dir, capsys):
     assert main(["build", "--raw-dir", str(raw_dir), "--out", str(raw_dir)]) == 1
     assert "--raw-dir and --out both name" in one_error_line(capsys)
     assert snapshot_of(raw_dir) == before and sorted(os.listdir(raw_dir)) == sorted(before)
+
+
+def test_no_permission_to_write_out_keeps_the_last_build(tmp_path):
+    """Root ignores permissions, so the build runs without CAP_DAC_OVERRIDE (setpriv)."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        pytest.skip("needs root and setpriv to drop the capability that ignores permissions")
+    out = tmp_path / "out"
+    assert main(["build", "--snapshot", str(SNAPSHOT_2024), "--out", str(out)]) == 0
+    before = snapshot_of(out)
+    out.chmod(0o555)
+    caps = "-dac_override,-dac_read_search,-fowner"
+    try:
+        result = subprocess.run(
+            [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}", sys.executable, "-m",
+             "pipeline", "build", "--snapshot", str(SNAPSHOT_2024), "--out", str(out), "--force"],
+            capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=False, timeout=120)
+    finally:
+        out.chmod(0o755)
+    if "setpriv:" in result.stderr:
+        pytest.skip(f"setpriv cannot drop capabilities here: {result.stderr.strip()}")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: cannot write") and "Permission denied" in line
+    assert snapshot_of(out) == before
+    assert sorted(os.listdir(out / BUILDS)) == ["000001"]  # the unpublished one was removed

@@ -147,3 +147,136 @@ def test_unreachable_site_and_empty_raw_is_one_clear_error(tmp_path):
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
     assert "cannot reach" in line and "holds no snapshot" in line
+
+
+# --- known addresses ---------------------------------------------------------------------------
+
+
+OLD, NEW = "/old/list.html", "/dge/agreement.html"
+
+
+@pytest.fixture
+def addresses(site, monkeypatch):
+    """Two known addresses of the page on the local server, the retired one first."""
+    from pipeline import refresh
+
+    urls = (site.url_for(OLD), site.url_for(NEW))
+    monkeypatch.setattr(refresh, "known_urls", lambda: urls)
+    return urls
+
+
+def refresh_here(tmp_path, url=None):
+    from pipeline.fetch import FetchPolicy
+    from pipeline.refresh import refresh as run
+
+    return run(url, raw_dir=tmp_path / "raw", out_dir=tmp_path / "out",
+               policy=FetchPolicy.within(5, retries=0))
+
+
+@pytest.mark.parametrize("retired", [
+    lambda site: site.expect_request(OLD).respond_with_data("gone", status=410),
+    lambda site: site.expect_request(OLD).respond_with_data("no", status=404),
+    lambda site: site.expect_request(OLD).respond_with_data(
+        b"<html><h1>We moved</h1><p>See the new site.</p></html>", content_type=HTML),
+], ids=["410", "404", "no-partner-tables"])
+def test_refresh_moves_on_to_the_next_known_address(site, addresses, tmp_path, retired):
+    retired(site)
+    site.expect_request(NEW).respond_with_data(GOOD, content_type=HTML)
+    result = refresh_here(tmp_path)
+    assert result.url == addresses[1]
+    assert f"from {addresses[1]}" in result.fetch_message and addresses[0] in result.fetch_message
+    [snapshot] = list_snapshots(tmp_path / "raw")  # the retired address stored nothing
+    assert snapshot.sidecar["requested_url"] == addresses[1]
+    assert partner_rows(tmp_path / "out") == 96
+
+
+def test_the_first_known_address_is_used_while_it_works(site, addresses, tmp_path):
+    site.expect_request(OLD).respond_with_data(GOOD, content_type=HTML)
+    result = refresh_here(tmp_path)
+    assert result.url == addresses[0] and "skipped" not in result.fetch_message
+    assert [r.path for r, _ in site.log if r.path != "/robots.txt"] == [OLD]
+
+
+def test_an_explicit_url_is_the_only_one_tried(site, addresses, tmp_path):
+    from pipeline.errors import FetchError
+
+    site.expect_request(OLD).respond_with_data("no", status=404)
+    site.expect_request(NEW).respond_with_data(GOOD, content_type=HTML)
+    with pytest.raises(FetchError, match="404"):
+        refresh_here(tmp_path, addresses[0])
+    assert NEW not in [r.path for r, _ in site.log]
+
+
+def test_no_known_address_serving_the_page_is_one_line_naming_both(site, addresses, tmp_path):
+    site.expect_request(OLD).respond_with_data("no", status=404)
+    site.expect_request(NEW).respond_with_data("gone", status=410)
+    result = refresh(addresses[0], tmp_path / "raw", tmp_path / "out")  # the CLI, explicit
+    assert result.returncode == 1
+    from pipeline.errors import FetchError
+
+    with pytest.raises(FetchError, match="no known address serves the partners list") as info:
+        refresh_here(tmp_path)
+    assert "404" in str(info.value) and "410" in str(info.value)
+
+
+# --- the file system: raw/ and out/ ----------------------------------------------------------
+
+
+def test_raw_dir_equal_to_out_is_refused_at_once(site, raw_dir):
+    url = serve(site, GOOD)
+    before = {p.name: p.read_bytes() for p in raw_dir.iterdir()}
+    result = refresh(url, raw_dir, raw_dir)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: --raw-dir and --out both name")
+    assert "another refresh" not in line
+    assert {p.name: p.read_bytes() for p in raw_dir.iterdir()} == before
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 600 kB tmpfs mounted for this test (needs root and mount)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"mount -t tmpfs failed: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_raw_dir_is_one_line_and_raw_stays_intact(site, raw_dir, small_disk, tmp_path):
+    import shutil
+
+    raw = small_disk / "raw"
+    shutil.copytree(raw_dir, raw)
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    with open(small_disk / "filler", "wb") as handle:  # leave less than the new page needs
+        stats = os.statvfs(small_disk)
+        handle.write(b"\0" * max(0, stats.f_bavail * stats.f_frsize - 8192))
+    url = serve(site, GOOD.replace(b"2024", b"2025", 1))
+    result = refresh(url, raw, tmp_path / "out", "--require-live")
+    assert result.returncode == 1, result.stdout
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: cannot write") and "No space left on device" in line
+    assert {p.name: p.read_bytes() for p in raw.iterdir() if p.name != ".lock"} == before
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_read_only_raw_dir_is_one_line(site, raw_dir, small_disk, tmp_path):
+    import shutil
+
+    raw = small_disk / "raw"
+    shutil.copytree(raw_dir, raw)
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    result = refresh(serve(site, GOOD), raw, tmp_path / "out")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: cannot write") and "read-only" in line.lower()
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
