@@ -6,6 +6,7 @@ the last build) costs only hashing a few files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json

@@ -169,7 +169,7 @@ def test_every_command_and_option_has_help_and_shows_its_default(command):
         has_value = action.default not in (None, False, argparse.SUPPRESS)
         if has_value and action.option_strings:
             assert f"{action.option_strings[-1]}" in text
-    for default in (config.RAW_DIR, 20.0) if command == "refresh" else ():
+    for default in (config.RAW_DIR, 60.0) if command == "refresh" else ():
         assert f"(default: {default})" in " ".join(text.split())
 
 
