@@ -58,7 +58,7 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     roots = [config.PACKAGE_DIR, config.PROJECT_ROOT / "schemas"]
     for path in sorted(p for root in roots for p in root.rglob("*") if p.is_file()):
-        if path.suffix in {".py", ".csv", ".txt", ".json"}:
+        if path.suffix in {".py", ".csv", ".txt", ".json", ".j2"}:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -87,18 +87,25 @@ def is_current(out_dir: Path, wanted_hash: str) -> bool:
 
 def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
           out_dir: Path = config.OUT_DIR, force: bool = False,
-          strict_counts: bool = True) -> BuildResult:
-    """Build out/ from a snapshot; a no-op when inputs, code and out/ are unchanged."""
+          strict_counts: bool = True, on: dt.date | None = None, within: int | None = None,
+          remind: int | None = None) -> BuildResult:
+    """Build out/ from a snapshot; a no-op when inputs, code and out/ are unchanged.
+
+    ``on``, ``within``, ``remind``: the analyst outputs' reference date (default today),
+    window and reminder, in months (see pipeline/analyst.py)."""
+    from pipeline import analyst
     from pipeline.snapshots import read_snapshot, refresh_lock
 
     path = resolve_snapshot(snapshot, raw_dir)
     data = read_snapshot(path)
-    wanted = input_hash(data, {"strict_counts": strict_counts})
+    wanted = input_hash(data, {"strict_counts": strict_counts,
+                               **analyst.hash_options(on, within, remind)})
     if not force and is_current(out_dir, wanted):
         return BuildResult(path, out_dir, up_to_date=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     with refresh_lock(out_dir / ".lock"):
-        return _build(path, data, out_dir, wanted, strict_counts)
+        return _build(path, data, out_dir, wanted, strict_counts,
+                      analyst.options(on, within, remind))
 
 
 @dataclass
@@ -172,13 +179,14 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_counts: bool):
+def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_counts: bool,
+           analyst_options=None):
     with no_cycle_collection():
-        return _build_files(path, data, out_dir, wanted_hash, strict_counts)
+        return _build_files(path, data, out_dir, wanted_hash, strict_counts, analyst_options)
 
 
 def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
-                 strict_counts: bool) -> BuildResult:
+                 strict_counts: bool, analyst_options=None) -> BuildResult:
     from pipeline.write import commit_files, csv_bytes
 
     prepared = _prepare(path, data, strict_counts, memo=None)  # collection already paused
@@ -191,6 +199,10 @@ def _build_files(path: Path, data: bytes, out_dir: Path, wanted_hash: str,
         raise ValidationFailed(_summary(report.errors),
                                f"details in {report_path}; out/ keeps the last good build")
     files = _output_files(frame, normalized)
+    if analyst_options is not None:  # renewals, change summary, report, workbook, calendar
+        from pipeline.analyst import for_build
+
+        files.update(for_build(out_dir, path, normalized, report, page, analyst_options))
     files[config.METADATA_JSON] = _metadata(path, data, page, normalized, report, files,
                                             wanted_hash)
     commit_files(out_dir, files)
@@ -227,7 +239,9 @@ def _datapackage(files: dict[str, bytes]) -> dict:
 
     schema = table_schema(PartnersModel, primary_key="partner_id")
     common = {"schema": schema, "description": PartnersModel.Config.description}
-    return {
+    from pipeline.analyst import extend_datapackage
+
+    return extend_datapackage({
         "name": "naist-international-partners",
         "title": "NAIST International Partners List",
         "licenses": [],
@@ -243,7 +257,7 @@ def _datapackage(files: dict[str, bytes]) -> dict:
              "sha256": sha256_hex(files[config.PARTNERS_PARQUET]),
              "size": len(files[config.PARTNERS_PARQUET]), **common},
         ],
-    }
+    })
 
 
 def _metadata(path, data, page, normalized, report, files, wanted_hash) -> bytes:

@@ -4,11 +4,13 @@
     python -m pipeline refresh [--url URL] [--raw-dir DIR] [--out DIR] [--require-live] [--force]
     python -m pipeline diff OLD NEW [--out DIR] [--format text|csv|json] [--exit-code]
     python -m pipeline history [--raw-dir DIR] [--out DIR]
+    python -m pipeline report  [--out DIR] [--on DATE] [--within MONTHS] [--remind MONTHS]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from collections import Counter
@@ -53,7 +55,34 @@ def _parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="timeline of every agreement over raw/")
     history.add_argument("--raw-dir", type=Path, default=config.RAW_DIR)
     history.add_argument("--out", type=Path, default=config.OUT_DIR)
+
+    report = sub.add_parser("report", help="rewrite report.html, partners.xlsx, "
+                            "expirations.ics and renewals.csv in out/ without rebuilding")
+    report.add_argument("--out", type=Path, default=config.OUT_DIR, help="a built out/")
+    _report_options(report)
     return parser
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--on", type=_date, metavar="DATE",
+                        help="reference date of the renewal status, YYYY-MM-DD (default: today)")
+    parser.add_argument("--within", type=_months, metavar="MONTHS",
+                        help="expiring means within this many months (default: 12)")
+    parser.add_argument("--remind", type=_months, metavar="MONTHS",
+                        help="calendar reminder this many months before (default: 3)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _months(text: str) -> int:
+    if not text.isdigit() or int(text) > 1200:
+        raise argparse.ArgumentTypeError(f"not a number of months: {text!r}")
+    return int(text)
 
 
 def _common_build_options(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +91,11 @@ def _common_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="rebuild even if out/ is current")
     parser.add_argument("--allow-count-mismatch", action="store_true",
                         help="warn instead of failing when the page's stated counts disagree")
+    _report_options(parser)
+
+
+def _report_kwargs(args) -> dict:
+    return {"on": args.on, "within": args.within, "remind": args.remind}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +116,7 @@ def _build(args) -> int:
     from pipeline.build import build
 
     result = build(args.snapshot, raw_dir=args.raw_dir, out_dir=args.out, force=args.force,
-                   strict_counts=not args.allow_count_mismatch)
+                   strict_counts=not args.allow_count_mismatch, **_report_kwargs(args))
     _print_build(result)
     return 0
 
@@ -93,7 +127,8 @@ def _refresh(args) -> int:
     result = refresh(args.url, raw_dir=args.raw_dir, out_dir=args.out,
                      require_live=args.require_live, force=args.force,
                      strict_counts=not args.allow_count_mismatch,
-                     timeout=(min(args.timeout, 10.0), args.timeout), retries=args.retries)
+                     timeout=(min(args.timeout, 10.0), args.timeout), retries=args.retries,
+                     report_options=_report_kwargs(args))
     print(result.fetch_message, file=sys.stdout if result.live else sys.stderr)
     _print_build(result.build)
     return 0
@@ -110,6 +145,11 @@ def _print_build(result) -> None:
         example = next(w.message for w in result.warnings if w.check == check)
         more = f" (+{count - 1} more)" if count > 1 else ""
         print(f"warning: {example}{more}", file=sys.stderr)
+    from pipeline.changes import printed_summary
+
+    changes = printed_summary(result.out_dir)
+    if changes:
+        print(changes)
 
 
 def _diff(args) -> int:
@@ -131,4 +171,14 @@ def _history(args) -> int:
     return 0
 
 
-COMMANDS = {"build": _build, "refresh": _refresh, "diff": _diff, "history": _history}
+def _report(args) -> int:
+    from pipeline import analyst
+
+    options = analyst.options(**_report_kwargs(args))
+    written = analyst.write_from_out(args.out, options)
+    print(f"wrote {', '.join(written)} in {args.out} for {options.on.isoformat()}")
+    return 0
+
+
+COMMANDS = {"build": _build, "refresh": _refresh, "diff": _diff, "history": _history,
+            "report": _report}

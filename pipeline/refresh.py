@@ -25,7 +25,8 @@ class RefreshResult:
 
 def refresh(url: str = config.DEFAULT_URL, *, raw_dir: Path = config.RAW_DIR,
             out_dir: Path = config.OUT_DIR, require_live: bool = False, force: bool = False,
-            strict_counts: bool = True, **fetch_options) -> RefreshResult:
+            strict_counts: bool = True, report_options: dict | None = None,
+            **fetch_options) -> RefreshResult:
     from pipeline.fetch import fetch_page
     from pipeline.snapshots import newest_snapshot, refresh_lock
 
@@ -43,5 +44,6 @@ def refresh(url: str = config.DEFAULT_URL, *, raw_dir: Path = config.RAW_DIR,
             live = False
         else:
             message, live = fetched.message, True
-        result = build(raw_dir=raw_dir, out_dir=out_dir, force=force, strict_counts=strict_counts)
+        result = build(raw_dir=raw_dir, out_dir=out_dir, force=force, strict_counts=strict_counts,
+                       **(report_options or {}))  # on, within, remind: see build()
     return RefreshResult(message, live, result)
