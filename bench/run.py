@@ -320,7 +320,9 @@ def analyst_cost(measure: Measure) -> dict | None:
     except (ValueError, IndexError):
         return None
     seconds = statistics.median(run["analyst_s"] for run in runs)
+    prepare_s = statistics.median(run["prepare_s"] for run in runs)
     return {"added_to_cold_build_s": round(seconds, 4), "limit_s": ANALYST_LIMIT_S,
+            "prepare_s": round(prepare_s, 4),
             "status": "PASS" if seconds <= ANALYST_LIMIT_S else "FAIL",
             "bytes": runs[-1]["bytes"], "modules": runs[-1]["modules"]}
 
@@ -543,7 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     if analyst:
         report += (f"\nanalyst outputs added to a cold build (in-process): "
                    f"{analyst['added_to_cold_build_s']:.3f} s (target ≤ {ANALYST_LIMIT_S:.0f} s: "
-                   f"{analyst['status']}); report.html {analyst['bytes']['report.html']:,} bytes")
+                   f"{analyst['status']}; parse+normalize+validate in the same process: "
+                   f"{analyst['prepare_s']:.3f} s); report.html "
+                   f"{analyst['bytes']['report.html']:,} bytes")
     print()
     print(report)
     if stages:
