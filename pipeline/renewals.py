@@ -7,7 +7,6 @@ tables). Nothing here reads the clock: the reference date is always passed in.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
@@ -32,9 +31,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     >>> add_months(dt.date(2024, 8, 31), -6)
     datetime.date(2024, 2, 29)
     """
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    first_of_next = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    last = (first_of_next - dt.timedelta(days=1)).day
     return dt.date(year, month + 1, min(day.day, last))
 
 

@@ -207,3 +207,33 @@ def test_pandas_reads_real_timestamps_with_one_line(out_2024):
     assert str(frame["expiration_date"].dtype) == "datetime64[s]"
     soon = frame[frame["expiration_date"] < pd.Timestamp("2025-04-01")]
     assert len(soon) > 0 and frame["expiration_date"].isna().sum() == 1
+
+
+def test_partners_over_time_and_latest_events_from_history(partner_rows):
+    from pipeline.report import draw_charts, latest_events, partners_over_time
+
+    versions = [
+        {"partner_id": "A", "valid_from": "2024-04-01", "valid_to": ""},
+        {"partner_id": "B", "valid_from": "2024-04-01", "valid_to": "2025-01-15"},
+        {"partner_id": "C", "valid_from": "2025-01-15", "valid_to": ""},
+        {"partner_id": "D", "valid_from": "2025-01-15", "valid_to": ""},
+    ]
+    assert partners_over_time(versions) == [(dt.date(2024, 4, 1), 2), (dt.date(2025, 1, 15), 3)]
+    blank = {"field": "", "old": "", "new": ""}
+    events = [{"date": "2024-04-01", "name": "x", "event": "added", **blank},
+              {"date": "2025-01-15", "name": "y", "event": "removed", **blank}]
+    assert [e["name"] for e in latest_events(events)] == ["y", "x"]
+    inputs = analyst.Inputs(rows=partner_rows, versions=versions, events=events)
+    table = renewals.renewal_rows(partner_rows, ON)
+    charts = draw_charts(inputs, table, analyst.options(ON))
+    assert charts[-1].key == "over-time" and "2025-01-15 3" in charts[-1].alt
+    html = analyst.analyst_outputs(inputs, analyst.options(ON))["report.html"].decode()
+    assert 'id="chart-over-time"' in html and 'id="events-table"' in html
+
+
+def test_report_escapes_what_the_page_says(partner_rows):
+    rows = [dict(partner_rows[0], name="<script>alert(1)</script> University",
+                 under_renewal=True)]  # listed in the report's table
+    html = analyst.analyst_outputs(analyst.Inputs(rows=rows),
+                                   analyst.options(ON))["report.html"].decode()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
