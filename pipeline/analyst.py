@@ -70,7 +70,7 @@ class Inputs:
     as_of: dt.date | None = None
     source_url: str | None = None
     snapshot: str = ""
-    changes: change_summary.Changes | None = None  # None: keep the files of the last build
+    changes: change_summary.Changes | None = None  # None: not known (no changes.md)
     versions: list[dict] = field(default_factory=list)  # history periods (out/history.csv)
     events: list[dict] = field(default_factory=list)  # out/events.csv
 
@@ -143,7 +143,16 @@ def _inputs_from_out(out_dir: Path, metadata: Mapping) -> Inputs:
                   as_of=dt.date.fromisoformat(as_of) if as_of else None,
                   source_url=_source_url(metadata.get("source", {}).get("snapshot", "")),
                   snapshot=Path(metadata.get("source", {}).get("snapshot", "")).name,
-                  **_history(out_dir))
+                  changes=_changes_from_out(out_dir), **_history(out_dir))
+
+
+def _changes_from_out(out_dir: Path) -> change_summary.Changes | None:
+    """The change summary the last build wrote, when it wrote one."""
+    try:
+        text = (out_dir / change_summary.CHANGES_MD).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return change_summary.from_files(text, _read_csv(out_dir / change_summary.CHANGES_CSV))
 
 
 def _source_url(snapshot: str) -> str | None:

@@ -73,6 +73,17 @@ def markdown(changes: Changes) -> str:
             f"```text\n{body}\n```\n")
 
 
+def from_files(changes_md: str, rows: list[dict]) -> Changes:
+    """The Changes a build wrote as changes.md and changes.csv (for `pipeline report`)."""
+    if "no previous version" in changes_md:
+        return Changes(previous=False)
+    if "**" not in changes_md:
+        return Changes(previous=True, rows=rows)
+    body = changes_md.split("```text\n", 1)[1].rsplit("```", 1)[0].strip("\n")
+    return Changes(previous=True, differs=True, summary=changes_md.split("**")[1],
+                   lines=tuple(body.splitlines()), rows=rows)
+
+
 def short_text(changes_md: str) -> str:
     """What build and refresh print: the summary line and the first changes, or nothing
     when no partner changed."""

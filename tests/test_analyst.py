@@ -237,3 +237,19 @@ def test_report_escapes_what_the_page_says(partner_rows):
     html = analyst.analyst_outputs(analyst.Inputs(rows=rows),
                                    analyst.options(ON))["report.html"].decode()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_report_command_keeps_the_change_summary_of_the_last_build(tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "out"
+    build(SNAPSHOT_2024, out_dir=out, on=ON)
+    newer = tmp_path / "2025.html"
+    newer.write_text(page_2025(SNAPSHOT_2024.read_text(encoding="utf-8")), encoding="utf-8")
+    build(newer, out_dir=out, on=ON)
+    markdown = (out / "changes.md").read_bytes()
+    assert main(["report", "--out", str(out), "--on", "2025-06-01"]) == 0
+    assert (out / "changes.md").read_bytes() == markdown
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Since the previous build: 2 added, 2 removed" in html
+    assert "Changes" in load_workbook(out / "partners.xlsx").sheetnames
