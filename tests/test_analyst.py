@@ -111,6 +111,11 @@ def test_workbook_reads_back_with_real_dates_tables_and_no_formulas(out_2024, pa
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
     renewal_rows = list(book["Renewals"].iter_rows(min_row=2, values_only=True))
     assert {r[9] for r in renewal_rows} == {"expiring", "under renewal", "expired"}
+    assert book.properties.created == book.properties.modified == dt.datetime(2024, 4, 1)
+    import zipfile
+
+    with zipfile.ZipFile(out_2024 / "partners.xlsx") as archive:
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True) if r[0]}
     assert about["Reference date of the renewal status (--on)"] == dt.datetime(2024, 4, 1)
 
