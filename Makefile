@@ -12,7 +12,7 @@ ARGS ?=
 OLD ?=
 NEW ?=
 
-.PHONY: help refresh build test lint diff history bench eval-names clean
+.PHONY: help refresh build test lint diff history report bench eval-names clean
 
 ## Show this help.
 help:
@@ -65,6 +65,10 @@ diff: $(RUNTIME)
 ## Build out/history.parquet, out/history.csv and out/events.csv from every snapshot in raw/.
 history: $(RUNTIME)
 	$(PY) -m pipeline history $(ARGS)
+
+## Rewrite out/report.html, partners.xlsx, expirations.ics, renewals.csv (ARGS="--on DATE --within MONTHS").
+report: $(RUNTIME)
+	$(PY) -m pipeline report $(ARGS)
 
 ## Run the test suite (unit, parser fixtures, golden pipeline, CLI, HTTP on 127.0.0.1).
 test: $(DEV)

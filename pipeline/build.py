@@ -56,7 +56,7 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     roots = [config.PACKAGE_DIR, config.PROJECT_ROOT / "schemas"]
     for path in sorted(p for root in roots for p in root.rglob("*") if p.is_file()):
-        if path.suffix in {".py", ".csv", ".txt", ".json"}:
+        if path.suffix in {".py", ".csv", ".txt", ".json", ".j2"}:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -115,12 +115,17 @@ def check_directories(raw_dir: Path, out_dir: Path) -> None:
 
 def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
           out_dir: Path = config.OUT_DIR, force: bool = False,
-          strict_counts: bool = True, resources: Resources | None = None) -> BuildResult:
+          strict_counts: bool = True, resources: Resources | None = None,
+          on: dt.date | None = None, within: int | None = None,
+          remind: int | None = None) -> BuildResult:
     """Build out/ from a snapshot; a no-op when inputs, code and out/ are unchanged.
 
     ``resources``: the run's reference data (loaded from the default profile when not given;
-    only when there is something to build).
+    only when there is something to build). ``on``, ``within``, ``remind``: the analyst
+    outputs' reference date (default today), window and reminder, in months (see
+    pipeline/analyst.py).
     """
+    from pipeline import analyst
     from pipeline.snapshots import read_snapshot, refresh_lock
     from pipeline.write import LOCK, output_error
 
@@ -128,7 +133,8 @@ def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
     path = resolve_snapshot(snapshot, raw_dir)
     data = read_snapshot(path)
     profile = resources.profile.key if resources else DEFAULT_PROFILE
-    wanted = input_hash(data, {"strict_counts": strict_counts, "profile": profile})
+    wanted = input_hash(data, {"strict_counts": strict_counts, "profile": profile,
+                               **analyst.hash_options(on, within, remind)})
     if not force and is_current(out_dir, wanted):
         return BuildResult(path, out_dir, up_to_date=True)
     with contextlib.ExitStack() as held:
@@ -138,7 +144,7 @@ def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
         except OSError as exc:
             raise output_error(out_dir, exc) from None
         return _build(path, data, out_dir, wanted, strict_counts,
-                      resources or Resources.load())
+                      resources or Resources.load(), analyst.options(on, within, remind))
 
 
 @dataclass
@@ -198,7 +204,7 @@ def prepare_parsed(page, fallback_date: dt.date | None, *, strict_counts: bool =
 
 
 def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_counts: bool,
-           resources: Resources) -> BuildResult:
+           resources: Resources, analyst_options=None) -> BuildResult:
     from pipeline.write import commit_files, csv_bytes
 
     prepared = _prepare(path, data, strict_counts, None, resources)
@@ -211,6 +217,10 @@ def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_coun
         raise ValidationFailed(_summary(report.errors),
                                f"details in {report_path}; out/ keeps the last good build")
     files = _output_files(frame, normalized)
+    if analyst_options is not None:  # renewals, change summary, report, workbook, calendar
+        from pipeline.analyst import for_build
+
+        files.update(for_build(out_dir, path, normalized, report, page, analyst_options))
     files[config.METADATA_JSON] = _metadata(path, data, page, normalized, report, files,
                                             wanted_hash, resources.profile.key)
     previous = _published_metadata(out_dir) or {}
@@ -250,7 +260,9 @@ def _datapackage(files: dict[str, bytes]) -> dict:
 
     schema = table_schema(PartnersModel, primary_key="partner_id")
     common = {"schema": schema, "description": PartnersModel.Config.description}
-    return {
+    from pipeline.analyst import extend_datapackage
+
+    return extend_datapackage({
         "name": "naist-international-partners",
         "title": "NAIST International Partners List",
         "licenses": [],
@@ -266,7 +278,7 @@ def _datapackage(files: dict[str, bytes]) -> dict:
              "sha256": sha256_hex(files[config.PARTNERS_PARQUET]),
              "size": len(files[config.PARTNERS_PARQUET]), **common},
         ],
-    }
+    })
 
 
 def _metadata(path, data, page, normalized, report, files, wanted_hash, profile: str) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import datetime as dt
 import logging
 import math
 import sys
@@ -143,7 +144,36 @@ def _parser(prog: str | None = None) -> argparse.ArgumentParser:
                        help="names, one per line, or a CSV file with --column (default: stdin)")
     clean.add_argument("--column", metavar="NAME",
                        help="read the names from this column of a CSV file")
+
+    report = command("report", "Rewrite the analyst files in out/ (report.html, partners.xlsx, "
+                     "expirations.ics, renewals.csv) for another date, without rebuilding.",
+                     "report --on 2025-04-01 --within 6")
+    report.add_argument("--out", type=Path, default=config.OUT_DIR, metavar="DIR",
+                        help="a built out/")
+    _report_options(report)
     return parser
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--on", type=_date, metavar="DATE",
+                        help="reference date of the renewal status, YYYY-MM-DD (default: today)")
+    parser.add_argument("--within", type=_months, metavar="MONTHS",
+                        help="expiring means within this many months (default: 12)")
+    parser.add_argument("--remind", type=_months, metavar="MONTHS",
+                        help="calendar reminder this many months before (default: 3)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+
+
+def _months(text: str) -> int:
+    if not text.isdigit() or int(text) > 1200:
+        raise argparse.ArgumentTypeError(f"not a number of months: {text!r}")
+    return int(text)
 
 
 def _build_options(parser: argparse.ArgumentParser) -> None:
@@ -154,6 +184,11 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="rebuild even if out/ is current")
     parser.add_argument("--allow-count-mismatch", action="store_true",
                         help="warn instead of failing when the page's stated counts disagree")
+    _report_options(parser)
+
+
+def _report_kwargs(args) -> dict:
+    return {"on": args.on, "within": args.within, "remind": args.remind}
 
 
 def _program_name() -> str:
@@ -237,7 +272,8 @@ def _build(args) -> int:
     from pipeline.build import build
 
     result = build(args.snapshot, raw_dir=args.raw_dir, out_dir=args.out, force=args.force,
-                   strict_counts=not args.allow_count_mismatch, resources=_resources(args))
+                   strict_counts=not args.allow_count_mismatch, resources=_resources(args),
+                   **_report_kwargs(args))
     _print_build(result)
     return 0
 
@@ -250,7 +286,7 @@ def _refresh(args) -> int:
                      out_dir=args.out, require_live=args.require_live, force=args.force,
                      strict_counts=not args.allow_count_mismatch,
                      policy=FetchPolicy.within(args.timeout, retries=args.retries),
-                     resources=_resources(args))
+                     resources=_resources(args), report_options=_report_kwargs(args))
     print(result.fetch_message, file=sys.stdout if result.live else sys.stderr)
     _print_build(result.build)
     return 0
@@ -265,6 +301,11 @@ def _print_build(result) -> None:
           f"{result.suggestions} suggestions to review, {len(result.warnings)} warnings")
     for line in warning_lines(result.warnings, result.out_dir / config.METADATA_JSON):
         print(line, file=sys.stderr)
+    from pipeline.changes import printed_summary
+
+    changes = printed_summary(result.out_dir)
+    if changes:
+        print(changes)
 
 
 def warning_lines(warnings, listed_in: Path) -> list[str]:
@@ -330,5 +371,14 @@ def _clean_names(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from pipeline import analyst
+
+    options = analyst.options(**_report_kwargs(args))
+    written = analyst.write_from_out(args.out, options)
+    print(f"wrote {', '.join(written)} in {args.out} for {options.on.isoformat()}")
+    return 0
+
+
 COMMANDS = {"build": _build, "refresh": _refresh, "diff": _diff, "history": _history,
-            "clean-names": _clean_names}
+            "clean-names": _clean_names, "report": _report}

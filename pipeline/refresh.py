@@ -39,10 +39,11 @@ def known_urls() -> tuple[str, ...]:
 def refresh(url: str | None = None, *, raw_dir: Path = config.RAW_DIR,
             out_dir: Path = config.OUT_DIR, require_live: bool = False, force: bool = False,
             strict_counts: bool = True, policy=None, urls: tuple[str, ...] = (),
-            resources=None) -> RefreshResult:
+            resources=None, report_options: dict | None = None) -> RefreshResult:
     """Fetch ``url`` (None: each known address in turn) into ``raw_dir``, then build.
 
-    ``policy`` is a :class:`pipeline.fetch.FetchPolicy` (default settings when None).
+    ``policy`` is a :class:`pipeline.fetch.FetchPolicy` (default settings when None);
+    ``report_options`` (on, within, remind) are passed to the build for the analyst files.
     """
     from pipeline.snapshots import newest_snapshot, refresh_lock
 
@@ -67,7 +68,7 @@ def refresh(url: str | None = None, *, raw_dir: Path = config.RAW_DIR,
             raise
         raise store_error(raw_dir, exc) from None
     result = build(raw_dir=raw_dir, out_dir=out_dir, force=force, strict_counts=strict_counts,
-                   resources=resources)
+                   resources=resources, **(report_options or {}))
     return RefreshResult(message, live, result, used)
 
 

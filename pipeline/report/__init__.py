@@ -1,0 +1,138 @@
+"""out/report.html: one self-contained page an international office can open from a file,
+a shared drive or an e-mail: headline, renewal tables, charts (inline SVG), data quality.
+
+:func:`report_context` gathers plain values (pure); :func:`render_report` fills the Jinja2
+template ``report.html.j2`` next to this file. Nothing is fetched when the page is opened:
+no script, no font, no image outside the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+TEMPLATE = "report.html.j2"
+LATEST_EVENTS = 20
+QUARTERS_AHEAD = 12  # three years
+
+
+def render_report(inputs, table: Sequence[Mapping], opts) -> str:
+    """The report's HTML for one build (``table``: renewals.renewal_rows for ``opts``)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    context = report_context(inputs, table, opts)
+    context["charts"] = draw_charts(inputs, table, opts)
+    return env.get_template(TEMPLATE).render(**context)
+
+
+def report_context(inputs, table: Sequence[Mapping], opts) -> dict:
+    """Every value the template shows, except the charts."""
+    from pipeline import renewals
+
+    rows = inputs.rows
+    counts = renewals.status_counts(table)
+    return {
+        "on": opts.on, "within": opts.within, "as_of": inputs.as_of,
+        "source_url": inputs.source_url, "snapshot": inputs.snapshot,
+        "institutions": len(rows),
+        "countries": len({r["country_code"] for r in rows}),
+        "regions": len({r["region"] for r in rows}),
+        "status_counts": counts,
+        "expiring": renewals.select(table, renewals.EXPIRING),
+        "attention": renewals.select(table, renewals.EXPIRED, renewals.UNDER_RENEWAL),
+        "corrections": inputs.corrections, "suggestions": inputs.suggestions,
+        "warnings": inputs.warnings,
+        "changes": inputs.changes,
+        "events": latest_events(inputs.events),
+        "status_colours": _colours(),
+    }
+
+
+def draw_charts(inputs, table: Sequence[Mapping], opts) -> list:
+    """The charts, in the order the report shows them, each SVG labelled for screen readers."""
+    from pipeline.report import charts as draw
+
+    rows = inputs.rows
+    found = [
+        draw.bars("by-country", "Partners by country", Counter(r["country"] for r in rows)),
+        draw.bars("by-region", "Partners by region", Counter(r["region"] for r in rows)),
+        draw.bars("by-type", "Agreements by type",
+                  Counter(f"{r['agreement_type']} ({r['agreement_level']}"
+                          + (f", {r['agreement_field']}" if r.get("agreement_field") else "")
+                          + ")" for r in rows)),
+        draw.timeline("timeline", f"Every agreement from initial to expiration date, status "
+                      f"on {opts.on.isoformat()}", table, opts.on),
+        draw.quarters("quarters", "Expirations per quarter, next three years",
+                      per_quarter(table, opts.on)),
+    ]
+    points = partners_over_time(inputs.versions)
+    if len(points) > 1:
+        found.append(draw.line("over-time", "Partners listed over time", points))
+    return [labelled(chart) for chart in found]
+
+
+def labelled(chart):
+    """The chart with its SVG named for assistive technology: role img, the title as its
+    label and the text alternative as its <title> and <desc>."""
+    import dataclasses
+    from html import escape
+
+    head, rest = chart.svg.split(">", 1)
+    svg = (f'{head} role="img" aria-labelledby="{chart.key}-title {chart.key}-desc">'
+           f'<title id="{chart.key}-title">{escape(chart.title)}</title>'
+           f'<desc id="{chart.key}-desc">{escape(chart.alt)}</desc>{rest}')
+    return dataclasses.replace(chart, svg=svg)
+
+
+def quarter(day: dt.date) -> tuple[int, int]:
+    """(year, quarter) of a date.
+
+    >>> quarter(dt.date(2024, 3, 31)), quarter(dt.date(2024, 4, 1))
+    ((2024, 1), (2024, 2))
+    """
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def per_quarter(table: Sequence[Mapping], on: dt.date) -> dict[str, dict[str, int]]:
+    """Expirations per quarter from the reference date's quarter on, twelve quarters, by
+    status (every quarter listed, also when none expires)."""
+    year, q = quarter(on)
+    keys = []
+    for _ in range(QUARTERS_AHEAD):
+        keys.append((year, q))
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    counts = {key: Counter() for key in keys}
+    for row in table:
+        expiration = row["expiration_date"]
+        if expiration and expiration >= on and quarter(expiration) in counts:
+            counts[quarter(expiration)][row["status"]] += 1
+    return {f"{y} Q{n}": dict(c) for (y, n), c in counts.items()}
+
+
+def partners_over_time(versions: Sequence[Mapping]) -> list[tuple[dt.date, int]]:
+    """Partners listed at every date a version of the page began (out/history.csv rows)."""
+    starts = sorted({row["valid_from"] for row in versions if row.get("valid_from")})
+    points = []
+    for start in starts:
+        listed = sum(1 for row in versions if row["valid_from"] <= start
+                     and (not row.get("valid_to") or start < row["valid_to"]))
+        points.append((dt.date.fromisoformat(start), listed))
+    return points
+
+
+def latest_events(events: Sequence[Mapping], limit: int = LATEST_EVENTS) -> list[dict]:
+    """The newest events of out/events.csv, newest first."""
+    ordered = sorted(events, key=lambda e: (e.get("date") or "", e.get("name") or ""),
+                     reverse=True)
+    return [dict(e) for e in ordered[:limit]]
+
+
+def _colours() -> dict[str, str]:
+    from pipeline.report.charts import STATUS_COLOURS
+
+    return dict(STATUS_COLOURS)
