@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,11 +115,13 @@ def write_from_out(out_dir: Path, opts: Options) -> list[str]:
     """Rewrite the report files of a finished out/ for new options; metadata.json's hashes
     follow, so the build stays up to date. Returns the names written."""
     from pipeline.errors import SnapshotError
-    from pipeline.write import commit_files, json_bytes, sha256_hex
+    from pipeline.snapshots import load_json
+    from pipeline.write import commit_files, current_dir, json_bytes, sha256_hex
 
     try:
-        metadata = json.loads((out_dir / config.METADATA_JSON).read_text(encoding="utf-8"))
-        inputs = _inputs_from_out(out_dir, metadata)
+        built = current_dir(out_dir)  # one build's files, even if another is committed meanwhile
+        metadata = load_json(built / config.METADATA_JSON)
+        inputs = _inputs_from_out(built, metadata)
     except (OSError, ValueError, KeyError) as exc:
         raise SnapshotError(f"{out_dir} holds no complete build ({exc})",
                             "run `make build` first") from None
@@ -205,8 +206,11 @@ def extend_datapackage(package: dict) -> dict:
     """datapackage.json with the page as source, what is known of the licence, and the
     analyst tables as resources (no hash: `python -m pipeline report` rewrites them)."""
     package = dict(package)
-    package["sources"] = [{"title": "NAIST International Partners List",
-                           "path": config.DEFAULT_URL}]
+    from pipeline.sources import DEFAULT_PROFILE, get_profile
+
+    profile = get_profile(DEFAULT_PROFILE)
+    package["sources"] = [{"title": profile.dataset_title, "path": url}
+                          for url in profile.urls]
     package["licenses"] = [{"name": "unknown", "title": LICENSE_NOTE}]
     package["resources"] = [*package.get("resources", []), *_analyst_resources()]
     return package

@@ -31,9 +31,10 @@ class Changes:
 
 def columns() -> tuple[str, ...]:
     """Columns of changes.csv: those of diff.csv."""
-    from pipeline import diff
+    from schemas.describe import types
+    from schemas.diff import DiffModel
 
-    return tuple(diff.DIFF_COLUMNS)
+    return tuple(types(DiffModel))
 
 
 def against_previous(previous: Path, rows: Sequence[Mapping],

@@ -38,8 +38,8 @@ from pathlib import Path
 
 from pipeline.diff import DiffResult, Version, cell
 from pipeline.errors import SnapshotError
-from schemas._common import EVENTS, NAME_COLUMNS, RENEWAL_COLUMNS, TYPE_COLUMNS, partner_fields
 from pipeline.history_cache import SnapshotCache
+from schemas._common import EVENTS, NAME_COLUMNS, RENEWAL_COLUMNS, TYPE_COLUMNS, partner_fields
 
 HISTORY_PARQUET = "history.parquet"
 HISTORY_CSV = "history.csv"

@@ -61,7 +61,7 @@ def test_a_changed_page_is_committed_with_its_change_summary(clone, httpserver: 
     body = git(clone, "log", "-1", "--format=%b")
     assert "Kasetsart University" in body
     committed = git(clone, "show", "--name-only", "--format=", "HEAD").split()
-    assert len(committed) == 2 and all(n.startswith("raw/") for n in committed)
+    assert len(committed) == 3 and all(n.startswith("raw/") for n in committed)  # + index.tsv
     assert (clone / "out" / "report.html").is_file()  # built, never committed
 
     again = scrape(clone, url)

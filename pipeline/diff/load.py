@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -236,7 +235,9 @@ def _table(path: Path, data: bytes, kind: str, rows: list[dict]) -> Loaded:
 def _build_metadata(path: Path, sha: str) -> dict:
     """metadata.json next to a built table, when it describes exactly this file."""
     try:
-        document = json.loads((path.parent / "metadata.json").read_text(encoding="utf-8"))
+        from pipeline.snapshots import load_json  # bounded in size and depth
+
+        document = load_json(path.parent / "metadata.json")
         if document["files"][path.name] == sha:
             return document
     except (OSError, ValueError, KeyError, TypeError):
