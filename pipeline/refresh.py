@@ -1,9 +1,9 @@
 """`refresh`: fetch the live page into raw/ (politely), then build out/ from the newest snapshot.
 
 The page has several known addresses (the source profile's ``urls``, oldest first): they are
-tried in order, moving on when one answers 404/410 or serves a page without partner tables;
-the message says which address was used and the snapshot's sidecar records it (``requested_url``). An
-explicit ``url`` means only that address. When the site cannot be reached, the build falls
+tried in order, moving on when one answers 404/410 or serves a page without partner tables; the
+message says which address was used and the snapshot's sidecar records it (``requested_url``).
+An explicit ``url`` means only that address. When the site cannot be reached, the build falls
 back to the newest stored snapshot unless the caller requires a live page. A page that
 downloads but fails to build stays in raw/ as evidence.
 """
