@@ -69,6 +69,22 @@ def test_labels_name_dev_names_only(corpus):
         assert expected.strip() == expected and expected, raw
 
 
+def test_heldout_labels_are_well_formed(corpus):
+    heldout = {r["name"] for r in corpus["heldout"]}
+    path = typos.LABEL_FILES["heldout"]
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames or ()) == ("name_raw", "expected", "note")
+        found = list(reader)
+    raws = [row["name_raw"] for row in found]
+    assert found and len(raws) == len(set(raws)), "a heldout name is labelled twice"
+    for row in found:
+        assert row["name_raw"] in heldout, row
+        assert row["expected"] and row["expected"].strip() == row["expected"], row
+        assert row["note"].strip(), row
+    assert typos.part_labels("heldout") == {row["name_raw"]: row["expected"] for row in found}
+
+
 def test_domain_is_the_path_read_backwards():
     assert build_corpus.domain_of("package/data/lib/domains/lv/edu/bsa.txt") == "bsa.edu.lv"
     assert build_corpus.domain_of("package/data/lib/domains/abused/x.txt") is None

@@ -409,15 +409,25 @@ def write_typos(path: Path, typos: Iterable[Typo]) -> None:
         writer.writerows(asdict(t) for t in typos)
 
 
-def labels(path: Path = DATA_DIR / "labels.csv") -> dict[str, str]:
-    """Hand-checked expected names (``name_raw`` -> ``expected``) of the dev part."""
+#: The hand labels of each part: the expected name of every name some cleaner changed (and,
+#: for heldout, of every name read and found misspelt); a name not listed is expected as is.
+LABEL_FILES = {"dev": DATA_DIR / "labels.csv", "heldout": DATA_DIR / "heldout_labels.csv"}
+
+
+def labels(path: Path = LABEL_FILES["dev"]) -> dict[str, str]:
+    """Hand-checked expected names (``name_raw`` -> ``expected``), of the dev part by default."""
     return {row["name_raw"]: row["expected"] for row in read_csv(path)} if path.exists() else {}
+
+
+def part_labels(part: str) -> dict[str, str]:
+    """The hand labels of ``part`` (``dev`` or ``heldout``)."""
+    return labels(LABEL_FILES[part])
 
 
 def correct_sources(part: str) -> list[Source]:
     """Correct names of ``part`` to misspell: corpus names whose expected name is the raw one,
     and (dev only) the clean names of the 2024 page."""
-    expected = labels() if part == "dev" else {}
+    expected = part_labels(part)
     rows = read_csv(DATA_DIR / f"{part}.csv")
     found = [Source(r["name"], r["name"], "swot") for r in rows
              if expected.get(r["name"], r["name"]) == r["name"]]
