@@ -91,6 +91,7 @@ def commit_files(out_dir: Path, files: Mapping[str, bytes], *,
         out_dir.mkdir(parents=True, exist_ok=True)
         with refresh_lock(out_dir / LOCK):
             _remove_leftovers(out_dir)
+            _adopt_copied_generation(out_dir)
             _convert_plain_files(out_dir)
             return _commit(out_dir, dict(files), set(remove))
     except OSError as exc:
@@ -160,6 +161,28 @@ def _commit(out_dir: Path, files: dict[str, bytes], remove: set[str]) -> Path:
     _prune(builds, keep={generation.name, previous.name if previous else ""})
     _checkpoint("pruned")
     return generation
+
+
+def _adopt_copied_generation(out_dir: Path) -> None:
+    """Put back the link of an out/ copied without its links (``cp -r``, ``copytree``).
+
+    Such a copy holds ``.current`` as a real directory and the stable links still point into
+    it. A directory cannot be replaced by a link in one rename, so it is first moved into
+    ``.builds/`` as a generation of its own and ``.current`` then made a link to it; between
+    the two renames the stable links dangle (an absent file, never a mixed build).
+    """
+    current = out_dir / CURRENT
+    if not current.is_dir() or current.is_symlink():
+        return
+    if not any(entry.is_file() for entry in current.iterdir()):
+        shutil.rmtree(current)
+        return
+    builds = out_dir / BUILDS
+    builds.mkdir(exist_ok=True)
+    generation = builds / _next_generation(builds)
+    os.rename(current, generation)
+    _replace_link(current, f"{BUILDS}/{generation.name}")
+    _checkpoint("adopted a copied generation")
 
 
 def _convert_plain_files(out_dir: Path) -> None:

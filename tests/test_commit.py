@@ -241,3 +241,25 @@ def test_no_permission_to_write_out_keeps_the_last_build(tmp_path):
     assert line.startswith("error: cannot write") and "Permission denied" in line
     assert snapshot_of(out) == before
     assert sorted(os.listdir(out / BUILDS)) == ["000001"]  # the unpublished one was removed
+
+
+@pytest.mark.parametrize("copy", ["copytree", "copytree-symlinks", "copytree-hardlinks", "cp-r"])
+def test_a_copied_out_dir_takes_the_next_commit(tmp_path, copy):
+    """An out/ copied by the usual tools (links followed or kept) accepts the next commit."""
+    import shutil
+    import subprocess
+
+    original = tmp_path / "out"
+    commit_files(original, {"a.csv": b"1\n", "b.csv": b"2\n"})
+    copied = tmp_path / "copy"
+    if copy == "cp-r":
+        subprocess.run(["cp", "-r", str(original), str(copied)], check=True)
+    elif copy == "copytree-hardlinks":  # links to files kept as links, .current a real dir
+        shutil.copytree(original, copied, copy_function=os.link)
+    else:
+        shutil.copytree(original, copied, symlinks=copy == "copytree-symlinks")
+    commit_files(copied, {"b.csv": b"3\n"})
+    assert (copied / "a.csv").read_bytes() == b"1\n"
+    assert (copied / "b.csv").read_bytes() == b"3\n"
+    assert (copied / ".current").is_symlink()
+    assert (original / "b.csv").read_bytes() == b"2\n"
