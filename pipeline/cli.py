@@ -312,18 +312,21 @@ def warning_lines(warnings, listed_in: Path) -> list[str]:
     """One line per kind of warning: the message itself, or a count, the kind and one example.
 
     >>> from pipeline.normalize import Finding
-    >>> terms = [Finding("terms are whole multiples of 5 years", f"row {n}") for n in (1, 2)]
+    >>> terms = [Finding("whole-terms", f"row {n}") for n in (1, 2)]
     >>> for line in warning_lines(terms, Path("out/metadata.json")):
     ...     print(line)
-    warning: 2 × terms are whole multiples of 5 years (e.g. row 1); all in out/metadata.json
+    warning: 2 × agreements run for whole terms (e.g. row 1); all in out/metadata.json
     """
+    from schemas.checks import message
+
     lines = []
     for check, count in Counter(w.check for w in warnings).items():
         example = next(w.message for w in warnings if w.check == check)
         if count == 1:
             lines.append(f"warning: {example}")
         else:
-            lines.append(f"warning: {count} × {check} (e.g. {example}); all in {listed_in}")
+            lines.append(f"warning: {count} × {message(check)} (e.g. {example}); "
+                         f"all in {listed_in}")
     return lines
 
 

@@ -237,7 +237,7 @@ def test_repeated_warnings_are_one_line_with_a_count(tmp_path, capsys):
     warnings = json.loads((out / "metadata.json").read_text(encoding="utf-8"))["warnings"]
     checks = {w["check"] for w in warnings}
     assert len(lines) == len(checks) < len(warnings)
-    terms = [line for line in lines if "whole-terms" in line]
+    terms = [line for line in lines if "agreements run for whole terms" in line]
     count = sum(w["check"] == "whole-terms" for w in warnings)
     assert terms == [terms[0]] and terms[0].startswith(f"warning: {count} × ")
     assert terms[0].endswith(f"all in {out / 'metadata.json'}")
