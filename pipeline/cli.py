@@ -35,8 +35,8 @@ examples:
   %(prog)s COMMAND --help     # every option of one command
 
 raw/ and out/ are those of the current directory (of the repository when run from it).
-Exit status: 0 success; 1 an error (one line on stderr), or differences with diff --exit-code;
-2 bad arguments."""
+Exit status: 0 success; 1 an error, bad arguments included (one line on stderr), or
+differences with diff --exit-code."""
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -52,6 +52,17 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
                 and "%(default)" not in text and "default:" not in text):
             text += " (default: %(default)s)"
         return text
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr and exit status 1, like every other
+    expected failure (argparse prints its usage block and exits 2)."""
+
+    def error(self, message: str):
+        from pipeline.errors import elide
+
+        problem = elide(" ".join(message.split()), 200)
+        self.exit(1, f"error: {problem} — see `{self.prog} --help`\n")
 
 
 def _global_options(top_level: bool) -> argparse.ArgumentParser:
@@ -75,7 +86,7 @@ def _global_options(top_level: bool) -> argparse.ArgumentParser:
 
 def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     prog = prog or _program_name()
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EXAMPLES,
+    parser = Parser(prog=prog, description=DESCRIPTION, epilog=EXAMPLES,
                                      formatter_class=HelpFormatter,
                                      parents=[_global_options(top_level=True)])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",

@@ -34,8 +34,33 @@ def test_version(capsys):
 def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["publish"])
-    assert exit_.value.code == 2
+    assert exit_.value.code == 1
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["refresh", "--timeout", "nan"], "--timeout"),
+    (["refresh", "--timeout", "0"], "above 0"),
+    (["refresh", "--url", "not a url"], "--url"),
+    (["build", "--bogus"], "unrecognized arguments: --bogus"),
+    (["publish"], "invalid choice"),
+    (["diff", "--format"], "--format"),
+])
+def test_bad_arguments_are_one_line_and_exit_1(argv, says, capsys):
+    """argparse's usage block and exit status 2 replaced by the one-line error every other
+    expected failure gives, with where to look for the right usage."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and says in err
+    assert "--help`" in err and len(err) <= 300
+
+
+def test_diff_with_one_path_is_one_line(tmp_path, capsys):
+    assert main(["diff", str(tmp_path / "a.html")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and "OLD" in err
 
 
 def test_missing_snapshot_file(tmp_path, capsys):
