@@ -343,7 +343,11 @@ def warning_lines(warnings, listed_in: Path) -> list[str]:
 
 def _diff(args) -> int:
     from pipeline import diff
+    from pipeline.build import check_directories
     from pipeline.versions import NAME_TWO, newest_pair
+
+    if args.out is not None:  # before any work: never into raw/, never over a file
+        check_directories(args.raw_dir, args.out)
 
     if (args.old is None) != (args.new is None):
         raise PipelineError("diff needs two versions, OLD and NEW, or none "
@@ -363,7 +367,9 @@ def _diff(args) -> int:
 
 def _history(args) -> int:
     from pipeline import history
+    from pipeline.build import check_directories
 
+    check_directories(args.raw_dir, args.out)
     result = history.build_history(args.raw_dir, args.out, skip_damaged=args.skip_damaged)
     print(history.summary_text(result))
     return 0

@@ -353,3 +353,44 @@ def test_clean_names_unknown_column_is_one_error_line(tmp_path, capsys):
 def test_metadata_names_the_source_profile(built_2024):
     metadata = json.loads((built_2024 / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["source"]["profile"] == "naist"
+
+
+# --- history and diff never write into raw/ or over a file ------------------------------------
+
+def _raw_copy(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in SNAPSHOT_2024.parent.glob(SNAPSHOT_2024.stem + ".*"):
+        shutil.copy2(path, raw / path.name)
+    return raw
+
+
+def _listing(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_history_into_raw_dir_is_refused_in_one_line(tmp_path, capsys):
+    raw = _raw_copy(tmp_path)
+    before = _listing(raw)
+    assert main(["history", "--raw-dir", str(raw), "--out", str(raw)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and "--raw-dir" in err
+    assert _listing(raw) == before
+
+
+def test_diff_out_naming_a_file_is_refused_in_one_line(tmp_path, capsys):
+    target = tmp_path / "diff.txt"
+    target.write_text("kept\n", encoding="utf-8")
+    code = main(["diff", str(SNAPSHOT_2024), str(SNAPSHOT_2024), "--out", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.splitlines()) == 1 and err.startswith("error: ")
+    assert "is a file" in err and target.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_diff_out_into_raw_dir_is_refused(tmp_path, capsys):
+    raw = _raw_copy(tmp_path)
+    before = _listing(raw)
+    snapshot = next(raw.glob("*.html"))
+    code = main(["diff", str(snapshot), str(snapshot), "--raw-dir", str(raw), "--out", str(raw)])
+    assert code == 1 and len(capsys.readouterr().err.splitlines()) == 1
+    assert _listing(raw) == before
