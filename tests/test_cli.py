@@ -280,6 +280,7 @@ _OFFLINE = ("Could not find a version", "No matching distribution", "Failed to e
             "Failed to fetch", "dns error")
 
 
+@pytest.mark.install  # about 40 s: .ci/run runs it on its own, `make test` leaves it out
 def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
     """`pip install .` into a fresh venv (with uv, the test tools' installer, else pip), every
     dependency resolved from the package index within the lock;
