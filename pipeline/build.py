@@ -126,7 +126,8 @@ def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
     pipeline/analyst.py).
     """
     from pipeline import analyst
-    from pipeline.snapshots import read_snapshot, refresh_lock
+    from pipeline.lock import refresh_lock
+    from pipeline.snapshots import read_snapshot
     from pipeline.write import LOCK, output_error
 
     check_directories(raw_dir, out_dir)

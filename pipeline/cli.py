@@ -84,11 +84,12 @@ def _global_options(top_level: bool) -> argparse.ArgumentParser:
     return options
 
 
+# Long (about 80 lines) on purpose: one declaration per command and option, read top to bottom
+# like the --help it produces; splitting it would scatter one command's options.
 def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     prog = prog or _program_name()
     parser = Parser(prog=prog, description=DESCRIPTION, epilog=EXAMPLES,
-                                     formatter_class=HelpFormatter,
-                                     parents=[_global_options(top_level=True)])
+                    formatter_class=HelpFormatter, parents=[_global_options(top_level=True)])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 title="commands")
 
@@ -229,7 +230,7 @@ def count(text: str) -> int:
 def http_url(text: str) -> str:
     """argparse type: an http(s) address."""
     from pipeline.errors import elide
-    from pipeline.fetch import url_problem
+    from pipeline.headers import url_problem
 
     problem = url_problem(text)
     if problem:

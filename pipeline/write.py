@@ -81,7 +81,7 @@ def commit_files(out_dir: Path, files: Mapping[str, bytes], *,
     Any OSError (full disk, read-only file system, permissions, out/ being a file) becomes
     one :class:`OutputError` and leaves out/ as it was.
     """
-    from pipeline.snapshots import refresh_lock
+    from pipeline.lock import refresh_lock
 
     out_dir = Path(out_dir)
     for name in [*files, *remove]:

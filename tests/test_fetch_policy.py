@@ -16,7 +16,8 @@ from pytest_httpserver import HTTPServer
 
 from pipeline import config
 from pipeline.errors import FetchError, Unreachable
-from pipeline.fetch import FetchPolicy, Gone, clean_etag, clean_header, fetch_page
+from pipeline.fetch import FetchPolicy, Gone, fetch_page
+from pipeline.headers import clean_etag, clean_header
 from pipeline.snapshots import list_snapshots, store_snapshot
 
 PAGE = "/list.html"
