@@ -269,9 +269,11 @@ def _agreement_types(page: ParsedPage, resources: Resources,
 def _normalize_record(record: RawRecord, cleaner, types, resources: Resources,
                       result: NormalizedPage):
     """One partner row and its audit entries, or (None, []) with errors recorded."""
+    from pipeline.parse.text import FIXER as STRIP_INVISIBLE
+
     clean = cleaner.clean(record.name)
     audit = [  # invisible characters the parser removed from the row's cells come first
-        {"field": field, "before": before, "after": after, "fixer": "strip_invisible",
+        {"field": field, "before": before, "after": after, "fixer": STRIP_INVISIBLE,
          "confidence": 1.0}
         for field, before, after in record.cleaned
     ]

@@ -35,7 +35,6 @@ CURRENT = ".current"  # symlink to the published generation
 BUILDS = ".builds"  # every generation's directory
 LOCK = ".lock"
 _STAGING = ".tmp-"  # prefix of a generation being written, or of a link about to be renamed
-KEEP_PREVIOUS = 1  # generations kept besides the current one, for readers still inside them
 
 
 def _checkpoint(step: str) -> None:
