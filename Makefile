@@ -71,8 +71,9 @@ report: $(RUNTIME)
 	$(PY) -m pipeline report $(ARGS)
 
 ## Run the test suite (unit, parser fixtures, golden pipeline, CLI, HTTP on 127.0.0.1).
+# The `install` tests (pip install . into a fresh venv, ~40 s) run in .ci/run, not here.
 test: $(DEV)
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -m "not install" $(ARGS)
 
 ## Lint with ruff.
 lint: $(DEV)

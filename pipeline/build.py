@@ -126,7 +126,8 @@ def build(snapshot: Path | None = None, *, raw_dir: Path = config.RAW_DIR,
     pipeline/analyst.py).
     """
     from pipeline import analyst
-    from pipeline.snapshots import read_snapshot, refresh_lock
+    from pipeline.lock import refresh_lock
+    from pipeline.snapshots import read_snapshot
     from pipeline.write import LOCK, output_error
 
     check_directories(raw_dir, out_dir)
@@ -198,8 +199,10 @@ def prepare_parsed(page, fallback_date: dt.date | None, *, strict_counts: bool =
     from pipeline.normalize import normalize_page
     from pipeline.validate import validate_page
 
+    resources = resources or Resources.load()
     normalized = normalize_page(page, fallback_date=fallback_date, resources=resources)
-    frame, report = validate_page(page, normalized, strict_counts=strict_counts)
+    frame, report = validate_page(page, normalized, resources.profile.term,
+                                  strict_counts=strict_counts)
     return Prepared(page, normalized, frame, report)
 
 
@@ -261,10 +264,11 @@ def _datapackage(files: dict[str, bytes]) -> dict:
     schema = table_schema(PartnersModel, primary_key="partner_id")
     common = {"schema": schema, "description": PartnersModel.Config.description}
     from pipeline.analyst import extend_datapackage
+    from schemas._common import PROFILE  # the profile the contract describes
 
     return extend_datapackage({
-        "name": "naist-international-partners",
-        "title": "NAIST International Partners List",
+        "name": PROFILE.dataset_name,
+        "title": PROFILE.dataset_title,
         "licenses": [],
         "resources": [
             {"name": "partners", "path": config.PARTNERS_CSV, "format": "csv",

@@ -35,8 +35,8 @@ examples:
   %(prog)s COMMAND --help     # every option of one command
 
 raw/ and out/ are those of the current directory (of the repository when run from it).
-Exit status: 0 success; 1 an error (one line on stderr), or differences with diff --exit-code;
-2 bad arguments."""
+Exit status: 0 success; 1 an error, bad arguments included (one line on stderr), or
+differences with diff --exit-code."""
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -52,6 +52,17 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
                 and "%(default)" not in text and "default:" not in text):
             text += " (default: %(default)s)"
         return text
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line on stderr and exit status 1, like every other
+    expected failure (argparse prints its usage block and exits 2)."""
+
+    def error(self, message: str):
+        from pipeline.errors import elide
+
+        problem = elide(" ".join(message.split()), 200)
+        self.exit(1, f"error: {problem} — see `{self.prog} --help`\n")
 
 
 def _global_options(top_level: bool) -> argparse.ArgumentParser:
@@ -73,11 +84,12 @@ def _global_options(top_level: bool) -> argparse.ArgumentParser:
     return options
 
 
+# Long (about 80 lines) on purpose: one declaration per command and option, read top to bottom
+# like the --help it produces; splitting it would scatter one command's options.
 def _parser(prog: str | None = None) -> argparse.ArgumentParser:
     prog = prog or _program_name()
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EXAMPLES,
-                                     formatter_class=HelpFormatter,
-                                     parents=[_global_options(top_level=True)])
+    parser = Parser(prog=prog, description=DESCRIPTION, epilog=EXAMPLES,
+                    formatter_class=HelpFormatter, parents=[_global_options(top_level=True)])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 title="commands")
 
@@ -218,7 +230,7 @@ def count(text: str) -> int:
 def http_url(text: str) -> str:
     """argparse type: an http(s) address."""
     from pipeline.errors import elide
-    from pipeline.fetch import url_problem
+    from pipeline.headers import url_problem
 
     problem = url_problem(text)
     if problem:
@@ -312,24 +324,31 @@ def warning_lines(warnings, listed_in: Path) -> list[str]:
     """One line per kind of warning: the message itself, or a count, the kind and one example.
 
     >>> from pipeline.normalize import Finding
-    >>> terms = [Finding("terms are whole multiples of 5 years", f"row {n}") for n in (1, 2)]
+    >>> terms = [Finding("whole-terms", f"row {n}") for n in (1, 2)]
     >>> for line in warning_lines(terms, Path("out/metadata.json")):
     ...     print(line)
-    warning: 2 × terms are whole multiples of 5 years (e.g. row 1); all in out/metadata.json
+    warning: 2 × agreements run for whole terms (e.g. row 1); all in out/metadata.json
     """
+    from schemas.checks import message
+
     lines = []
     for check, count in Counter(w.check for w in warnings).items():
         example = next(w.message for w in warnings if w.check == check)
         if count == 1:
             lines.append(f"warning: {example}")
         else:
-            lines.append(f"warning: {count} × {check} (e.g. {example}); all in {listed_in}")
+            lines.append(f"warning: {count} × {message(check)} (e.g. {example}); "
+                         f"all in {listed_in}")
     return lines
 
 
 def _diff(args) -> int:
     from pipeline import diff
+    from pipeline.build import check_directories
     from pipeline.versions import NAME_TWO, newest_pair
+
+    if args.out is not None:  # before any work: never into raw/, never over a file
+        check_directories(args.raw_dir, args.out)
 
     if (args.old is None) != (args.new is None):
         raise PipelineError("diff needs two versions, OLD and NEW, or none "
@@ -349,7 +368,9 @@ def _diff(args) -> int:
 
 def _history(args) -> int:
     from pipeline import history
+    from pipeline.build import check_directories
 
+    check_directories(args.raw_dir, args.out)
     result = history.build_history(args.raw_dir, args.out, skip_damaged=args.skip_damaged)
     print(history.summary_text(result))
     return 0

@@ -20,7 +20,7 @@ One call of :func:`fetch_page` does at most one download of the page (plus robot
 
 Failures to reach the site raise :class:`Unreachable` (the caller may fall back to the newest
 snapshot); everything else that goes wrong raises :class:`FetchError`. The caller is expected
-to hold :func:`pipeline.snapshots.refresh_lock` around the call.
+to hold :func:`pipeline.lock.refresh_lock` around the call.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +45,14 @@ import urllib3.exceptions
 from pipeline import __version__
 from pipeline.config import HOMEPAGE
 from pipeline.errors import FetchError, Unreachable, elide
+from pipeline.headers import (
+    check_url,
+    clean_etag,
+    clean_header,
+    clean_http_date,
+    content_type,
+    parse_content_type,
+)
 from pipeline.snapshots import Snapshot, newest_snapshot, store_snapshot
 
 log = logging.getLogger(__name__)
@@ -156,8 +163,8 @@ def fetch_page(url: str, raw_dir: Path | str, policy: FetchPolicy | None = None,
             message=f"unchanged since {_when(newest)} (HTTP 304 Not Modified)",
         )
 
-    content_type = _content_type(download.headers)
-    charset = _parse_content_type(content_type)[1]
+    received_type = content_type(download.headers)
+    charset = parse_content_type(received_type)[1]
     if accept is not None:
         reason = accept(download.body, charset)
         if reason:
@@ -169,7 +176,7 @@ def fetch_page(url: str, raw_dir: Path | str, policy: FetchPolicy | None = None,
         "http_status": download.status,
         "etag": clean_etag(download.headers.get("ETag")),
         "last_modified": clean_http_date(download.headers.get("Last-Modified")),
-        "content_type": content_type,
+        "content_type": received_type,
         "charset": charset,
         "obtained": "fetched",
         "note": None,
@@ -294,7 +301,7 @@ def _attempt(session: requests.Session, url: str, headers: dict[str, str],
                        "check the URL", status=status)
         if status != 200:
             raise FetchError(f"{final_url} answered HTTP {status} {_reason(response)}".strip())
-        mime, _ = _parse_content_type(_content_type(response.headers))
+        mime, _ = parse_content_type(content_type(response.headers))
         if mime not in HTML_TYPES:
             shown = mime or "no Content-Type"
             raise FetchError(
@@ -453,78 +460,6 @@ class _Robots:
 # --- small helpers ------------------------------------------------------------------------
 
 
-def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be fetched (not http(s), no host, bad port, spaces), or None."""
-    if not isinstance(url, str) or not url or len(url) > 2000:
-        return "not a URL"
-    if _UNPRINTABLE.search(url) or " " in url:
-        return "a URL cannot contain spaces or control characters"
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        return f"not a valid URL ({exc})"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "only http:// and https:// addresses can be fetched"
-    if not parts.hostname:
-        return "the URL names no host"
-    return None
-
-
-def check_url(url: str) -> None:
-    problem = url_problem(url)
-    if problem:
-        raise FetchError(f"invalid URL {elide(repr(url), 100)}: {problem}",
-                         "pass an address such as https://www.example.org/page.html")
-
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_ETAG = re.compile(r'(W/)?"[\x21\x23-\x7e]*"')
-_TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}")
-MAX_HEADER = 256  # longer ETag, Last-Modified or Content-Type values are not kept
-
-
-def clean_header(value: object, limit: int = MAX_HEADER) -> str | None:
-    """A header value fit to store and send again: printable ASCII, at most ``limit``
-    characters, stripped; None for anything else (absent, control characters, too long).
-
-    >>> clean_header(" text/html; charset=utf-8 ")
-    'text/html; charset=utf-8'
-    >>> clean_header('"v1"\\r\\nX-Evil: 1') is None
-    True
-    """
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value or len(value) > limit or not value.isascii() or _UNPRINTABLE.search(value):
-        return None
-    return value
-
-
-def _content_type(headers) -> str | None:
-    """The Content-Type without control characters (their removal cannot change its type)."""
-    value = headers.get("Content-Type")
-    return clean_header(_UNPRINTABLE.sub("", value)) if isinstance(value, str) else None
-
-
-def clean_etag(value: object) -> str | None:
-    """An entity tag as RFC 9110 writes it (``"x"`` or ``W/"x"``), else None."""
-    value = clean_header(value)
-    return value if value is not None and _ETAG.fullmatch(value) else None
-
-
-def clean_http_date(value: object) -> str | None:
-    """A Last-Modified value that parses as an HTTP date, else None."""
-    value = clean_header(value, limit=64)
-    if value is None:
-        return None
-    try:
-        parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return value
-
-
 def _conditional_headers(newest: Snapshot | None, url: str) -> dict[str, str]:
     """If-None-Match / If-Modified-Since from the newest sidecar, re-checked before sending."""
     if newest is None:
@@ -540,20 +475,6 @@ def _conditional_headers(newest: Snapshot | None, url: str) -> dict[str, str]:
     if modified:
         headers["If-Modified-Since"] = modified
     return headers
-
-
-def _parse_content_type(value: str | None) -> tuple[str | None, str | None]:
-    """("text/html", "utf-8") from "text/html; charset=utf-8"; (None, None) when absent."""
-    if not value:
-        return None, None
-    mime, *params = value.split(";")
-    charset = None
-    for param in params:
-        key, _, val = param.partition("=")
-        if key.strip().lower() == "charset":
-            val = val.strip().strip("\"'")
-            charset = val if _TOKEN.fullmatch(val) else None
-    return mime.strip().lower() or None, charset
 
 
 def _content_length(response: requests.Response) -> int | None:

@@ -39,6 +39,7 @@ from pathlib import Path
 from pipeline.diff import DiffResult, Version, cell
 from pipeline.errors import SnapshotError
 from pipeline.history_cache import SnapshotCache
+from pipeline.reference import Resources
 from schemas._common import EVENTS, NAME_COLUMNS, RENEWAL_COLUMNS, TYPE_COLUMNS, partner_fields
 
 HISTORY_PARQUET = "history.parquet"
@@ -84,7 +85,8 @@ class HistoryResult:
     files: dict[str, Path] = field(default_factory=dict)
 
 
-def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False) -> HistoryResult:
+def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False,
+                  resources: Resources | None = None) -> HistoryResult:
     """Read every snapshot in ``raw_dir`` and write the history and events into ``out_dir``.
 
     A damaged snapshot raises SnapshotError, or is skipped with a warning when
@@ -97,7 +99,8 @@ def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False) -
     if not snapshots:
         raise SnapshotError(f"no snapshot in {raw_dir}", "run `make refresh` first")
     result = HistoryResult(raw_dir, out_dir, snapshots=len(snapshots))
-    versions = timeline(snapshots, result, skip_damaged=skip_damaged)
+    versions = timeline(snapshots, result, skip_damaged=skip_damaged,
+                        resources=resources or Resources.load())
     if not versions:
         reason = result.skipped[0][1] if result.skipped else "none could be read"
         raise SnapshotError(f"none of the {len(snapshots)} snapshots in {raw_dir} builds",
@@ -112,7 +115,8 @@ def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False) -
     return result
 
 
-def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False) -> list[Kept]:
+def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False,
+             resources: Resources | None = None) -> list[Kept]:
     """The distinct versions of the page, dated, oldest first (see the module docstring)."""
     cache: dict[str, PageState | str] = {}  # sha256 -> state, or the reason it failed
     memo: dict = {}  # parsed content -> built rows, shared by pages that read the same
@@ -124,7 +128,7 @@ def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False) ->
             continue  # the page did not change: nothing to read
         previous_sha = snapshot.sha256
         if snapshot.sha256 not in cache:
-            cache[snapshot.sha256] = _load(snapshot, memo, skip_damaged, stored)
+            cache[snapshot.sha256] = _load(snapshot, memo, skip_damaged, stored, resources)
             result.parsed += 1
             if isinstance(cache[snapshot.sha256], str):
                 result.skipped.append((snapshot.path.name, cache[snapshot.sha256]))
@@ -156,7 +160,8 @@ def _version_date(as_of: dt.date | None, taken_on: dt.date, previous: Kept | Non
 
 
 def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
-          stored: SnapshotCache | None = None) -> PageState | str:
+          stored: SnapshotCache | None = None,
+          resources: Resources | None = None) -> PageState | str:
     """The page's state, or why it cannot be used. Raises only for a damaged snapshot (unless
     ``skip_damaged``): a page that does not build is history, a changed file is not.
 
@@ -171,7 +176,7 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
         return PageState(snapshot.sha256, *hit)
 
     try:
-        loaded = load_page(snapshot.path, memo=memo)
+        loaded = load_page(snapshot.path, memo=memo, resources=resources)
     except SnapshotError as error:
         if not skip_damaged:
             raise SnapshotError(error.message, "restore it from a backup, or pass "

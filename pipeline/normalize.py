@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.identity import assign_partner_ids, fingerprint
 from pipeline.reference import Resources
+from schemas.checks import message
 
 if TYPE_CHECKING:
     from pipeline.parse import ParsedPage, RawRecord
@@ -71,15 +72,15 @@ def parse_date(text: str, column: str = "date") -> dt.date:
     >>> parse_date("2024.2.30")
     Traceback (most recent call last):
     ...
-    pipeline.normalize.RowProblem: dates are real calendar dates
+    pipeline.normalize.RowProblem: dates-are-real
     """
     match = DATE.fullmatch(text.strip())
     if not match:
-        raise RowProblem("dates are written YYYY.M.D", column, text)
+        raise RowProblem("dates-written-ymd", column, text)
     try:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise RowProblem("dates are real calendar dates", column, text) from None
+        raise RowProblem("dates-are-real", column, text) from None
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def parse_expiration(cell: str) -> Expiration:
     """
     dates = DATE.findall(cell)
     if len(dates) > 1:
-        raise RowProblem("one expiration date per agreement", "expiration_date", cell)
+        raise RowProblem("one-expiration-date", "expiration_date", cell)
     date = parse_date(DATE.search(cell).group(0), "expiration_date") if dates else None
     under_renewal = bool(UNDER_RENEWAL.search(cell))
     rest = UNDER_RENEWAL.sub(" ", DATE.sub(" ", cell))
@@ -130,7 +131,7 @@ def resolve_country(text: str, aliases: Mapping[str, str]) -> str:
     try:
         return pycountry.countries.lookup(" ".join(text.split())).alpha_2
     except LookupError:
-        raise RowProblem("countries are known to ISO 3166", "country", text) from None
+        raise RowProblem("country-is-iso", "country", text) from None
 
 
 def country_name(code: str, names: Mapping[str, str]) -> str:
@@ -194,7 +195,7 @@ def canonical_region(text: str, regions: Iterable[str]) -> str:
     for region in regions:
         if region.casefold() == key:
             return region
-    raise RowProblem("regions are the ones the page uses", "region", text)
+    raise RowProblem("region-is-known", "region", text)
 
 
 def normalize_page(page: ParsedPage, fallback_date: dt.date | None = None,
@@ -238,12 +239,12 @@ def _snapshot_date(page: ParsedPage, fallback: dt.date | None, result: Normalize
         return page.as_of
     if fallback is not None:
         result.warnings.append(Finding(
-            "the page states its 'As of' date",
+            "page-states-as-of",
             f"no 'As of' date on the page; using the snapshot's date {fallback.isoformat()}",
             "snapshot_date", value=fallback.isoformat()))
         return fallback
     result.errors.append(Finding(
-        "the page states its 'As of' date", "no 'As of' date on the page", "snapshot_date"))
+        "page-states-as-of", "no 'As of' date on the page", "snapshot_date"))
     return None
 
 
@@ -254,12 +255,12 @@ def _agreement_types(page: ParsedPage, resources: Resources,
         types = decode_legend(page.legend, rules)
         for code in sorted(set(page.legend) - set(types)):
             result.errors.append(Finding(
-                "agreement types decode from the legend",
+                "types-decode-from-legend",
                 f"cannot tell the level of agreement type {code!r} from the legend",
                 "agreement_type", value=page.legend[code]))
         return types
     result.warnings.append(Finding(
-        "the page has a legend of agreement types",
+        "page-has-legend",
         f"no legend of agreement types on the page; using {resources.profile.default_legend_label}",
         "agreement_type"))
     return decode_legend(resources.default_legend, rules)
@@ -268,9 +269,11 @@ def _agreement_types(page: ParsedPage, resources: Resources,
 def _normalize_record(record: RawRecord, cleaner, types, resources: Resources,
                       result: NormalizedPage):
     """One partner row and its audit entries, or (None, []) with errors recorded."""
+    from pipeline.parse.text import FIXER as STRIP_INVISIBLE
+
     clean = cleaner.clean(record.name)
     audit = [  # invisible characters the parser removed from the row's cells come first
-        {"field": field, "before": before, "after": after, "fixer": "strip_invisible",
+        {"field": field, "before": before, "after": after, "fixer": STRIP_INVISIBLE,
          "confidence": 1.0}
         for field, before, after in record.cleaned
     ]
@@ -289,12 +292,12 @@ def _normalize_record(record: RawRecord, cleaner, types, resources: Resources,
         region = _region(record, country_code, audit, resources, result)
         kind = types.get(record.agreement_type)
         if kind is None:
-            raise RowProblem("agreement types are in the page's legend", "agreement_type",
+            raise RowProblem("type-in-legend", "agreement_type",
                              record.agreement_type)
         initial = _remember(resources, parse_date, record.initial_date, "initial_date")
         expiration = _remember(resources, parse_expiration, record.expiration)
     except RowProblem as problem:
-        result.errors.append(Finding(problem.check, f"{problem.check}: {problem.value!r}",
+        result.errors.append(Finding(problem.check, f"{message(problem.check)}: {problem.value!r}",
                                      problem.column, record.name, problem.value))
         return None, []
     row = {
@@ -324,11 +327,11 @@ def _country_code(record: RawRecord, clean, audit: list[dict], resources: Resour
     known = resources.institution_countries
     code = known.get(fingerprint(clean.name)) or known.get(fingerprint(clean.institution))
     if code is None:
-        raise RowProblem("every row has a country", "country", "")
+        raise RowProblem("row-has-country", "country", "")
     audit.append({"field": "country_code", "before": "", "after": code,
                   "fixer": "institution_country", "confidence": 1.0})
     result.warnings.append(Finding(
-        "every row has a country",
+        "row-has-country",
         f"empty country cell for {record.name!r}: filled with {code} from reference data",
         "country", record.name, code))
     return code
@@ -340,11 +343,11 @@ def _region(record: RawRecord, country_code: str, audit: list[dict], resources: 
         return _remember(resources, canonical_region, record.region, resources.profile.regions)
     region = resources.country_regions.get(country_code)
     if region is None:
-        raise RowProblem("every row has a region", "region", country_code)
+        raise RowProblem("row-has-region", "region", country_code)
     audit.append({"field": "region", "before": "", "after": region,
                   "fixer": "country_region", "confidence": 1.0})
     result.warnings.append(Finding(
-        "every table has a region heading",
+        "table-has-region-heading",
         f"no region heading above {record.name!r}: {region} inferred from {country_code}",
         "region", record.name, region))
     return region

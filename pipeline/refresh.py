@@ -45,7 +45,8 @@ def refresh(url: str | None = None, *, raw_dir: Path = config.RAW_DIR,
     ``policy`` is a :class:`pipeline.fetch.FetchPolicy` (default settings when None);
     ``report_options`` (on, within, remind) are passed to the build for the analyst files.
     """
-    from pipeline.snapshots import newest_snapshot, refresh_lock
+    from pipeline.lock import refresh_lock
+    from pipeline.snapshots import newest_snapshot
 
     check_directories(raw_dir, out_dir)
     urls = (url,) if url else tuple(urls or known_urls())

@@ -12,8 +12,8 @@ Writing is crash- and race-safe without a lock:
 * the sidecar is published *before* the html. Readers only look at ``.html`` files that have a
   sidecar, so they never see an html without its sidecar nor a half-written file.
 
-Two refreshes should still hold :func:`refresh_lock` so that "same as the newest snapshot?"
-and the write happen as one step.
+Two refreshes should still hold :func:`pipeline.lock.refresh_lock` so that "same as the
+newest snapshot?" and the write happen as one step.
 
 Snapshots are ordered by when they were stored, not by the time in their name (a skewed clock
 can put that in the future): each store gets the next ``sequence`` number, written in its
@@ -33,14 +33,13 @@ import json
 import os
 import re
 import secrets
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import LockHeld, SnapshotError, elide
+from pipeline.errors import SnapshotError, elide
 
 NAME_RE = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)_(?P<sha12>[0-9a-f]{12})\.html$")
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -63,9 +62,7 @@ SIDECAR_FIELDS = (
     "sequence",
 )
 OBTAINED_VALUES = ("fetched", "reconstructed")
-LOCK_FILE_NAME = ".refresh.lock"
 INDEX_NAME = "index.tsv"  # append-only: one line per stored snapshot, in the order stored
-DEFAULT_LOCK_TIMEOUT = 10.0
 MAX_SIDECAR_BYTES = 1024 * 1024  # a sidecar is a few hundred bytes of fields
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -85,10 +82,6 @@ class Snapshot:
     @property
     def sidecar_path(self) -> Path:
         return self.path.with_suffix(".json")
-
-    @property
-    def size(self) -> int:
-        return int(self.sidecar.get("size") or 0)
 
 
 def snapshot_name(taken_at: datetime, sha256: str) -> str:
@@ -268,6 +261,9 @@ def read_snapshot(path: Path | str) -> bytes:
     return data
 
 
+# Long (about 100 lines, half of them docstring) on purpose: the order of its steps (compare
+# with the newest, publish the html, then the sidecar, then the index line) is the guarantee
+# that readers never see a half-stored snapshot, and it reads best in one place.
 def store_snapshot(
     raw_dir: Path | str,
     body: bytes,
@@ -376,50 +372,6 @@ def _append_index(raw_dir: Path, line: str) -> None:
         _write_all(fd, line.encode("utf-8"))
     finally:
         os.close(fd)
-
-
-_held_locks = threading.local()  # lock paths this thread holds, for re-entry
-
-
-@contextlib.contextmanager
-def refresh_lock(path: Path | str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[Path]:
-    """Hold the cross-process lock that serialises refreshes and builds.
-
-    ``path`` is the lock file when its name ends in ``.lock`` (``raw/.lock``,
-    ``.refresh.lock``), else a directory (created if missing) holding ``.refresh.lock``. A second
-    holder (another process or thread) waits up to ``timeout`` seconds, then raises
-    :class:`LockHeld`; the thread that holds it may enter again (a build commits its files
-    while holding the lock). The lock is released when the block exits, and by the operating
-    system if the process dies. A symlink at the lock's path is refused, never followed.
-    """
-    lock_path = Path(path)
-    if not lock_path.name.endswith(".lock"):
-        lock_path = lock_path / LOCK_FILE_NAME
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    key = os.path.realpath(lock_path.parent) + os.sep + lock_path.name
-    held = _held_locks.__dict__.setdefault("paths", set())
-    if key in held:
-        yield lock_path
-        return
-    if lock_path.is_symlink() or (lock_path.exists() and not lock_path.is_file()):
-        raise LockHeld(f"{lock_path} is not a plain lock file",
-                       "remove it; the lock file is created by the pipeline")
-    import filelock  # here, not at module level: an up-to-date build never takes the lock
-
-    lock = filelock.FileLock(lock_path, timeout=timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise LockHeld(
-            "another refresh is running",
-            f"waited {timeout:g} s for {lock_path}; try again when it has finished",
-        ) from None
-    held.add(key)
-    try:
-        yield lock_path
-    finally:
-        held.discard(key)
-        lock.release()
 
 
 # --- helpers ------------------------------------------------------------------------------

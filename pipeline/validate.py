@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.errors import ValidationFailed
 from pipeline.normalize import Finding, NormalizedPage
+from pipeline.sources import TermPolicy
 from schemas.checks import check_id, message
 
 if TYPE_CHECKING:
     from pipeline.parse import ParsedPage
 
-TERM_YEARS = 5  # the policy: agreements run for terms of 5 years
-TERM_SLACK_DAYS = 45  # a term that ends within this many days of a whole term counts as whole
+_NAIST_TERM = TermPolicy(years=5, slack_days=45)  # for the doctests only
 
 
 @dataclass
@@ -61,8 +61,10 @@ def page_consistency(page: ParsedPage, rows: list[dict]) -> list[Finding]:
     return findings
 
 
-def agreement_warnings(rows: list[dict], as_of: dt.date | None) -> list[Finding]:
-    """Things worth a person's look that do not make the data wrong."""
+def agreement_warnings(rows: list[dict], as_of: dt.date | None,
+                       term: TermPolicy) -> list[Finding]:
+    """Things worth a person's look that do not make the data wrong (``term``: the source
+    profile's term policy)."""
     findings = []
     for row in rows:
         expiration = row["expiration_date"]
@@ -74,41 +76,42 @@ def agreement_warnings(rows: list[dict], as_of: dt.date | None) -> list[Finding]
                 f"{row['name']} expired on {expiration.isoformat()} "
                 "and is not marked under renewal",
                 "expiration_date", row["name_raw"], expiration.isoformat()))
-        if not whole_terms(row["initial_date"], expiration):
+        if not whole_terms(row["initial_date"], expiration, term):
             findings.append(Finding(
                 "whole-terms",
                 f"{row['name']}: {row['initial_date'].isoformat()} to {expiration.isoformat()} "
-                f"is not a whole number of {TERM_YEARS}-year terms",
+                f"is not a whole number of {term.years}-year terms",
                 "expiration_date", row["name_raw"], expiration.isoformat()))
     return findings
 
 
-def whole_terms(start: dt.date, end: dt.date) -> bool:
-    """Whether start→end is close to a whole number of policy terms.
+def whole_terms(start: dt.date, end: dt.date, term: TermPolicy) -> bool:
+    """Whether start→end is within ``term.slack_days`` of a whole number of terms.
 
-    >>> whole_terms(dt.date(2011, 7, 22), dt.date(2026, 7, 21))
+    >>> whole_terms(dt.date(2011, 7, 22), dt.date(2026, 7, 21), _NAIST_TERM)
     True
-    >>> whole_terms(dt.date(2008, 12, 8), dt.date(2029, 2, 20))
+    >>> whole_terms(dt.date(2008, 12, 8), dt.date(2029, 2, 20), _NAIST_TERM)
     False
     """
-    years = round((end - start).days / 365.25 / TERM_YEARS) * TERM_YEARS
+    years = round((end - start).days / 365.25 / term.years) * term.years
     if years == 0:
         return False
     try:
         anniversary = start.replace(year=start.year + years)
     except ValueError:  # 29 February
         anniversary = start.replace(year=start.year + years, day=28)
-    return abs((end - anniversary).days) <= TERM_SLACK_DAYS
+    return abs((end - anniversary).days) <= term.slack_days
 
 
-def validate_page(page: ParsedPage, normalized: NormalizedPage, *, strict_counts: bool = True):
+def validate_page(page: ParsedPage, normalized: NormalizedPage, term: TermPolicy, *,
+                  strict_counts: bool = True):
     """The partners frame as the contract validated it, and a report of every error and
-    warning found on the way (each under its check id)."""
-    errors = [_with_id(f) for f in normalized.errors]
-    warnings = [_with_id(f) for f in normalized.warnings]
+    warning found on the way (each under its check id; ``term``: the profile's policy)."""
+    errors = list(normalized.errors)
+    warnings = list(normalized.warnings)
     counts = page_consistency(page, normalized.rows)
     (errors if strict_counts else warnings).extend(counts)
-    warnings.extend(agreement_warnings(normalized.rows, page.as_of))
+    warnings.extend(agreement_warnings(normalized.rows, page.as_of, term))
     frame = partners_frame(normalized.rows)
     if normalized.rows:
         frame, failures = partners_checked(frame, set(page.legend) or None)
@@ -116,11 +119,6 @@ def validate_page(page: ParsedPage, normalized: NormalizedPage, *, strict_counts
     elif not errors:
         errors.append(Finding("page-lists-partners", "no partner rows were built"))
     return frame, ValidationReport(errors, warnings)
-
-
-def _with_id(finding: Finding) -> Finding:
-    """The finding under its check's stable id (stages may still name a check by its words)."""
-    return replace(finding, check=check_id(finding.check))
 
 
 def partners_frame(rows: list[dict]):

@@ -35,7 +35,6 @@ CURRENT = ".current"  # symlink to the published generation
 BUILDS = ".builds"  # every generation's directory
 LOCK = ".lock"
 _STAGING = ".tmp-"  # prefix of a generation being written, or of a link about to be renamed
-KEEP_PREVIOUS = 1  # generations kept besides the current one, for readers still inside them
 
 
 def _checkpoint(step: str) -> None:
@@ -81,7 +80,7 @@ def commit_files(out_dir: Path, files: Mapping[str, bytes], *,
     Any OSError (full disk, read-only file system, permissions, out/ being a file) becomes
     one :class:`OutputError` and leaves out/ as it was.
     """
-    from pipeline.snapshots import refresh_lock
+    from pipeline.lock import refresh_lock
 
     out_dir = Path(out_dir)
     for name in [*files, *remove]:

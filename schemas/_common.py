@@ -9,10 +9,17 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # keep this module importable without pandas (normalize uses REGIONS)
+from pipeline.sources import DEFAULT_PROFILE, get_profile
+
+if TYPE_CHECKING:  # keep this module importable without pandas
     import pandas as pd
 
-REGIONS = ("Asia", "Europe", "North America", "South America", "Africa", "Oceania")
+# The contract describes the tables built with the default source profile: its regions and its
+# page-specific wording come from there (pipeline/sources/), so they are written once. Stages
+# take the profile they are given; a second profile would get its own contract from its own
+# values (see the README's "A second source").
+PROFILE = get_profile(DEFAULT_PROFILE)
+REGIONS = PROFILE.regions
 AGREEMENT_LEVELS = ("institute", "graduate school")
 
 # Country code, hash of the clean name's fingerprint, then the agreement type for a second

@@ -17,6 +17,7 @@ from pandera.typing import Series
 from schemas._common import (
     AGREEMENT_LEVELS,
     PARTNER_ID,
+    PROFILE,
     REGIONS,
     SPACED_COLUMNS,
     TEXT_COLUMNS,
@@ -51,7 +52,9 @@ class PartnerFields(pa.DataFrameModel):
         metadata={"example": "Asia"},
     )
     country: Series[str] = pa.Field(
-        description="Country or region, ISO 3166 English short name.",
+        description="Country or region: the Unicode CLDR English name of country_code (as "
+        "operating systems and browsers show it: Russia, South Korea, Vietnam, Taiwan, United "
+        "States), whatever spelling the page used.",
         metadata={"example": "Thailand"},
     )
     country_code: Series[str] = pa.Field(
@@ -61,8 +64,8 @@ class PartnerFields(pa.DataFrameModel):
     )
     agreement_type: Series[str] = pa.Field(
         str_matches=r"^[A-Z]{1,4}$",
-        description="Agreement type code from the page's legend: I institute-wide; IS, BS, MS "
-        "graduate-school level (Information, Biological, Materials Science).",
+        description=PROFILE.column_descriptions.get(
+            "agreement_type", "Agreement type code from the page's legend."),
         metadata={"example": "I"},
     )
     agreement_level: Series[str] = pa.Field(
@@ -165,7 +168,7 @@ class PartnersModel(PartnerFields, PartnerKey, Table):
 
     class Config:
         name = "partners"
-        description = "NAIST international partner agreements, one row per listed institution."
+        description = PROFILE.table_description
 
     @check("partner-id-unique")
     def partner_id_unique(cls, df):

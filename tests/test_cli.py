@@ -34,8 +34,33 @@ def test_version(capsys):
 def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["publish"])
-    assert exit_.value.code == 2
+    assert exit_.value.code == 1
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["refresh", "--timeout", "nan"], "--timeout"),
+    (["refresh", "--timeout", "0"], "above 0"),
+    (["refresh", "--url", "not a url"], "--url"),
+    (["build", "--bogus"], "unrecognized arguments: --bogus"),
+    (["publish"], "invalid choice"),
+    (["diff", "--format"], "--format"),
+])
+def test_bad_arguments_are_one_line_and_exit_1(argv, says, capsys):
+    """argparse's usage block and exit status 2 replaced by the one-line error every other
+    expected failure gives, with where to look for the right usage."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and says in err
+    assert "--help`" in err and len(err) <= 300
+
+
+def test_diff_with_one_path_is_one_line(tmp_path, capsys):
+    assert main(["diff", str(tmp_path / "a.html")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and "OLD" in err
 
 
 def test_missing_snapshot_file(tmp_path, capsys):
@@ -237,7 +262,7 @@ def test_repeated_warnings_are_one_line_with_a_count(tmp_path, capsys):
     warnings = json.loads((out / "metadata.json").read_text(encoding="utf-8"))["warnings"]
     checks = {w["check"] for w in warnings}
     assert len(lines) == len(checks) < len(warnings)
-    terms = [line for line in lines if "whole-terms" in line]
+    terms = [line for line in lines if "agreements run for whole terms" in line]
     count = sum(w["check"] == "whole-terms" for w in warnings)
     assert terms == [terms[0]] and terms[0].startswith(f"warning: {count} × ")
     assert terms[0].endswith(f"all in {out / 'metadata.json'}")
@@ -255,6 +280,7 @@ _OFFLINE = ("Could not find a version", "No matching distribution", "Failed to e
             "Failed to fetch", "dns error")
 
 
+@pytest.mark.install  # about 40 s: .ci/run runs it on its own, `make test` leaves it out
 def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
     """`pip install .` into a fresh venv (with uv, the test tools' installer, else pip), every
     dependency resolved from the package index within the lock;
@@ -328,3 +354,44 @@ def test_clean_names_unknown_column_is_one_error_line(tmp_path, capsys):
 def test_metadata_names_the_source_profile(built_2024):
     metadata = json.loads((built_2024 / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["source"]["profile"] == "naist"
+
+
+# --- history and diff never write into raw/ or over a file ------------------------------------
+
+def _raw_copy(tmp_path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in SNAPSHOT_2024.parent.glob(SNAPSHOT_2024.stem + ".*"):
+        shutil.copy2(path, raw / path.name)
+    return raw
+
+
+def _listing(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_history_into_raw_dir_is_refused_in_one_line(tmp_path, capsys):
+    raw = _raw_copy(tmp_path)
+    before = _listing(raw)
+    assert main(["history", "--raw-dir", str(raw), "--out", str(raw)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and "--raw-dir" in err
+    assert _listing(raw) == before
+
+
+def test_diff_out_naming_a_file_is_refused_in_one_line(tmp_path, capsys):
+    target = tmp_path / "diff.txt"
+    target.write_text("kept\n", encoding="utf-8")
+    code = main(["diff", str(SNAPSHOT_2024), str(SNAPSHOT_2024), "--out", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.splitlines()) == 1 and err.startswith("error: ")
+    assert "is a file" in err and target.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_diff_out_into_raw_dir_is_refused(tmp_path, capsys):
+    raw = _raw_copy(tmp_path)
+    before = _listing(raw)
+    snapshot = next(raw.glob("*.html"))
+    code = main(["diff", str(snapshot), str(snapshot), "--raw-dir", str(raw), "--out", str(raw)])
+    assert code == 1 and len(capsys.readouterr().err.splitlines()) == 1
+    assert _listing(raw) == before

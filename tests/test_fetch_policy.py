@@ -16,7 +16,8 @@ from pytest_httpserver import HTTPServer
 
 from pipeline import config
 from pipeline.errors import FetchError, Unreachable
-from pipeline.fetch import FetchPolicy, Gone, clean_etag, clean_header, fetch_page
+from pipeline.fetch import FetchPolicy, Gone, fetch_page
+from pipeline.headers import clean_etag, clean_header
 from pipeline.snapshots import list_snapshots, store_snapshot
 
 PAGE = "/list.html"
@@ -226,8 +227,9 @@ def test_bad_arguments_are_one_clear_line(option, value, says, tmp_path):
         [sys.executable, "-m", "pipeline", "refresh", f"{option}={value}",
          "--raw-dir", str(tmp_path / "raw"), "--out", str(tmp_path / "out")],
         capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=False, timeout=60)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if "error:" in line]
-    assert len(errors) == 1 and says in errors[0] and option in errors[0], result.stderr
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = result.stderr.splitlines()
+    assert len(errors) == 1 and errors[0].startswith("error: "), result.stderr
+    assert says in errors[0] and option in errors[0], result.stderr
     assert not (tmp_path / "raw").exists() and not (tmp_path / "out").exists()
     assert list_snapshots(tmp_path / "raw") == []

@@ -39,13 +39,13 @@ def test_dates_in_any_padding(text, expected):
 
 @pytest.mark.parametrize("text", ["2024.2.30", "2024.13.1", "2023.02.29"])
 def test_impossible_dates_are_rejected(text):
-    with pytest.raises(RowProblem, match="real calendar dates"):
+    with pytest.raises(RowProblem, match="dates-are-real"):
         parse_date(text)
 
 
 @pytest.mark.parametrize("text", ["", "April 1, 2024", "2024.4", "24.4.1"])
 def test_malformed_dates_are_rejected(text):
-    with pytest.raises(RowProblem, match=r"YYYY\.M\.D"):
+    with pytest.raises(RowProblem, match="dates-written-ymd"):
         parse_date(text)
 
 
@@ -78,7 +78,7 @@ def test_expiration_plain_date_has_no_notes():
 
 
 def test_two_dates_in_one_expiration_cell_are_a_problem():
-    with pytest.raises(RowProblem, match="one expiration date"):
+    with pytest.raises(RowProblem, match="one-expiration-date"):
         parse_expiration("2024.1.1 2029.1.1")
 
 
@@ -96,7 +96,7 @@ def test_countries_resolve_to_iso_codes(text, code):
 
 
 def test_unknown_country_is_a_problem():
-    with pytest.raises(RowProblem, match="ISO 3166"):
+    with pytest.raises(RowProblem, match="country-is-iso"):
         resolve_country("Atlantis", RESOURCES.country_aliases)
 
 

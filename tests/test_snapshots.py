@@ -17,13 +17,13 @@ import pytest
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.errors import LockHeld, SnapshotError
+from pipeline.lock import refresh_lock
 from pipeline.snapshots import (
     SIDECAR_FIELDS,
     list_snapshots,
     newest_snapshot,
     read_sidecar,
     read_snapshot,
-    refresh_lock,
     snapshot_name,
     store_snapshot,
 )
@@ -345,7 +345,7 @@ def test_lock_second_holder_gives_up_with_lock_held(tmp_path: Path) -> None:
 def test_lock_is_held_across_processes(tmp_path: Path) -> None:
     code = (
         "import sys, time\n"
-        "from pipeline.snapshots import refresh_lock\n"
+        "from pipeline.lock import refresh_lock\n"
         "with refresh_lock(sys.argv[1]):\n"
         "    print('held', flush=True)\n"
         "    sys.stdin.readline()\n"

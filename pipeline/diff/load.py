@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline.diff.compare import DiffResult, Version, compare, observed_version
 from pipeline.errors import ParseError, SnapshotError, ValidationFailed
+from pipeline.reference import Resources
 from schemas._common import FORMULA_PREFIX
 
 _ACCEPTED = "pass a snapshot from raw/, a partners.parquet or a partners.csv"
@@ -37,20 +38,24 @@ class Loaded:
     content: object = None
 
 
-def compare_paths(old: Path, new: Path, *, strict_counts: bool = True) -> DiffResult:
-    """Compare two files, each a snapshot, a partners.parquet or a partners.csv."""
-    before = load(Path(old), strict_counts=strict_counts)
-    after = load(Path(new), strict_counts=strict_counts)
+def compare_paths(old: Path, new: Path, *, strict_counts: bool = True,
+                  resources: Resources | None = None) -> DiffResult:
+    """Compare two files, each a snapshot, a partners.parquet or a partners.csv
+    (``resources``: the run's reference data, shared by both; the default profile's)."""
+    resources = resources or Resources.load()
+    before = load(Path(old), strict_counts=strict_counts, resources=resources)
+    after = load(Path(new), strict_counts=strict_counts, resources=resources)
     return compare(before.rows, after.rows, before.version, after.version)
 
 
-def load(path: Path, *, strict_counts: bool = True) -> Loaded:
+def load(path: Path, *, strict_counts: bool = True,
+         resources: Resources | None = None) -> Loaded:
     """Rows and headline of one file; a PipelineError (one line) when it is unusable."""
     data = _read(path)
     if data[:4] == b"PAR1":
         return _load_parquet(path, data)
     if looks_like_html(data):
-        return load_page(path, strict_counts=strict_counts, data=data)
+        return load_page(path, strict_counts=strict_counts, data=data, resources=resources)
     if path.suffix.lower() == ".csv" or data.lstrip(b"\xef\xbb\xbf").startswith(b"partner_id,"):
         return _load_csv(path, data)
     raise ParseError(f"{path} is neither an HTML page, a Parquet file nor a CSV file", _ACCEPTED)
@@ -68,10 +73,11 @@ def _read(path: Path) -> bytes:
 
 
 def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = None,
-              memo: dict | None = None) -> Loaded:
+              memo: dict | None = None, resources: Resources | None = None) -> Loaded:
     """Parse, normalize and validate an HTML snapshot (its sidecar's hash is checked).
 
     ``memo``: see :func:`pipeline.build.prepare`; pages read the same share ``content``.
+    ``resources``: the run's reference data (pass one for every page of a run).
     """
     from pipeline.build import prepare
     from pipeline.snapshots import read_sidecar, read_snapshot
@@ -80,7 +86,7 @@ def load_page(path: Path, *, strict_counts: bool = True, data: bytes | None = No
         data = read_snapshot(path)
     if not looks_like_html(data):
         raise ParseError(f"{path} is not an HTML page", _ACCEPTED)
-    prepared = prepare(path, data, strict_counts=strict_counts, memo=memo)
+    prepared = prepare(path, data, strict_counts=strict_counts, memo=memo, resources=resources)
     report = prepared.report
     if not report.ok:
         first = report.errors[0]

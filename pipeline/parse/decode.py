@@ -114,7 +114,7 @@ def decode(data: bytes, declared_charset: object = None) -> Decoded:
     return Decoded(data.decode("utf-8", errors="replace"), "utf-8", (*notices, notice))
 
 
-_LABEL_CHECK = "the page's charset label matches its bytes"
+_LABEL_CHECK = "charset-matches-bytes"  # schemas/checks.py has its sentence
 
 
 def _labels(data: bytes, declared: object) -> tuple[list[tuple[str, str, str]], list[Notice]]:
@@ -129,7 +129,7 @@ def _labels(data: bytes, declared: object) -> tuple[list[tuple[str, str, str]], 
             codec = "utf-8"  # a <meta> readable as ASCII proves the page is not UTF-16/32
         shown = elide(str(label), 40)
         if codec is None:
-            notices.append(Notice("the page's charset label is known",
+            notices.append(Notice("charset-label-known",
                                   f"unknown charset {shown!r} in {where}; ignored", shown))
         elif all(codec != c for _, _, c in found):
             found.append((where, shown, codec))
