@@ -267,13 +267,17 @@ def _rows(path: Path) -> int:
 
 
 def _copy_tree(source: Path, target: Path) -> None:
-    """``target`` becomes a copy of ``source`` (hard links where the file system allows)."""
+    """``target`` becomes a copy of ``source`` (hard links where the file system allows).
+
+    Symlinks are copied as symlinks: out/ publishes through ``.current`` and per-file links,
+    which must stay links for the next run to publish over them.
+    """
     shutil.rmtree(target, ignore_errors=True)
     try:
-        shutil.copytree(source, target, copy_function=os.link)
+        shutil.copytree(source, target, symlinks=True, copy_function=os.link)
     except OSError:
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target)
+        shutil.copytree(source, target, symlinks=True)
 
 
 def one_more_snapshot(raw: Path, target: Path) -> Path:

@@ -113,12 +113,12 @@ class SnapshotCache:
 
         Snapshots with the same content share one list of rows: callers only read it.
 
-        The snapshot file is not read; only its size is checked against its sidecar, so a
-        truncated or replaced file is read again (and reported by the build) rather than
-        answered from the cache.
+        The snapshot file is hashed on every hit: a file whose sha256 no longer matches its
+        name and sidecar (truncated, replaced, edited in place keeping its size) is not answered
+        from the cache but read again, so the build reports it as damaged.
         """
         try:
-            if snapshot.path.stat().st_size != int(snapshot.sidecar.get("size")):
+            if not _intact(snapshot):
                 return None
             entry = json.loads(self._entry_path(snapshot).read_bytes())
             if entry.get("format") != FORMAT:
@@ -200,6 +200,12 @@ class _Content:
     """Stands for one distinct result (compared by identity)."""
 
     digest: str
+
+
+def _intact(snapshot) -> bool:
+    """Whether the snapshot file still hashes to the sha256 its name and sidecar record."""
+    with open(snapshot.path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest() == snapshot.sha256
 
 
 def _read_table(path: Path, digest: str, headline: dict) -> list[dict] | None:

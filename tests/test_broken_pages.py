@@ -1,6 +1,9 @@
 """Broken or hostile pages stop the build with one clear line, and out/ keeps the last good build.
 
-Each case runs the real command in a subprocess, as a user or a scheduler would.
+Each case runs the command line as a user or a scheduler would: most through ``cli.main`` in
+this process (tests/inprocess.py), the pages heavy enough to matter (huge, deep, explosive) and a
+few representative ones as a real subprocess, so exit codes and a traceback-free stderr are
+checked on the real process too.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SNAPSHOT_2024
+from tests.inprocess import run_cli
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 
@@ -56,11 +60,22 @@ BROKEN = {
 }
 
 
-def run_build(snapshot, out, *extra):
+# Cases also run as a real process: exit code and stderr exactly as a scheduler sees them.
+IN_SUBPROCESS = {"binary garbage", "cut off in the middle", "5 MB name",
+                 "colspan_rowspan_bomb.html", "row_missing_cell.html"}
+
+
+def run_build(snapshot, out, *extra, process: bool = False):
+    argv = ["build", "--snapshot", str(snapshot), "--out", str(out), *extra]
+    return run_command(argv, process)
+
+
+def run_command(argv, process: bool = False):
+    if not process:
+        return run_cli(argv)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", "--snapshot", str(snapshot), "--out", str(out),
-         *extra], capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run([sys.executable, "-m", "pipeline", *argv], capture_output=True,
+                          text=True, env=env, timeout=120, check=False)
 
 
 @pytest.fixture
@@ -88,7 +103,8 @@ def test_broken_page_fails_cleanly_and_keeps_last_build(case, tmp_path, good_out
     page, expected = BROKEN[case]
     snapshot = tmp_path / "page.html"
     snapshot.write_bytes(page)
-    assert_failed_cleanly(run_build(snapshot, out), expected, out, before)
+    result = run_build(snapshot, out, process=case in IN_SUBPROCESS)
+    assert_failed_cleanly(result, expected, out, before)
 
 
 def test_failed_validation_writes_an_error_report(tmp_path, good_out):
@@ -128,7 +144,7 @@ def test_deeply_nested_page_builds_or_fails_cleanly(tmp_path, good_out):
     page = ("<div>" * depth + GOOD_TEXT + "</div>" * depth).encode("utf-8")
     snapshot = tmp_path / "deep.html"
     snapshot.write_bytes(page)
-    result = run_build(snapshot, out, "--force")
+    result = run_build(snapshot, out, "--force", process=True)
     assert "Traceback" not in result.stderr
     if result.returncode != 0:
         assert_failed_cleanly(result, None, out, before)
@@ -197,10 +213,7 @@ def test_unknown_charset_stored_in_a_sidecar_is_ignored_with_a_warning(tmp_path)
 
 
 def run_build_raw(raw, out, *extra):
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", "--raw-dir", str(raw), "--out", str(out),
-         *extra], capture_output=True, text=True, env=env, timeout=120, check=False)
+    return run_command(["build", "--raw-dir", str(raw), "--out", str(out), *extra])
 
 
 def _invisible(text: str) -> set[str]:
@@ -263,7 +276,8 @@ def raw_copy(tmp_path):
 def test_hostile_page_fails_naming_the_problem(page, good_out, raw_copy):
     out, before = good_out
     raw, stored = raw_copy
-    result = run_build(HOSTILE / page, out, "--raw-dir", str(raw))
+    result = run_build(HOSTILE / page, out, "--raw-dir", str(raw),
+                       process=page in IN_SUBPROCESS)
     assert result.returncode == 1
     assert_failed_cleanly(result, None, out, before)
     for expected in HOSTILE_FAILURES[page]:

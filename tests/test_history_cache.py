@@ -206,3 +206,20 @@ def test_rows_that_would_not_read_back_equal_are_not_kept(tmp_path, raw):
     assert (loaded_rows, version.as_of, version.source) == (rows, dt.date(2024, 4, 1),
                                                             str(snapshot.path))
     assert loaded_token is same
+
+
+def test_a_snapshot_tampered_after_caching_stops_the_history(raw, warm_out, tmp_path, capsys):
+    from pipeline.cli import main
+
+    mine, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(raw, mine)
+    shutil.copytree(warm_out, out)
+    target = list_snapshots(mine)[-1].path
+    data = bytearray(target.read_bytes())
+    data[data.index(b"Mahidol") if b"Mahidol" in data else 200] ^= 0x20  # same size
+    target.chmod(0o644)
+    target.write_bytes(bytes(data))
+    assert main(["history", "--raw-dir", str(mine), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert target.name in err and "damaged" in err and "--skip-damaged" in err

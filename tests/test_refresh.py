@@ -15,15 +15,22 @@ from werkzeug import Response
 
 from pipeline.snapshots import list_snapshots
 from tests.conftest import SNAPSHOT_2024
+from tests.inprocess import run_cli
 
 PAGE = "/en/international_activities/international_partner_list.html"
 GOOD = SNAPSHOT_2024.read_bytes()
 HTML = "text/html; charset=utf-8"
 
 
-def refresh(url: str, raw: Path, out: Path, *extra: str, wait: bool = True):
-    command = [sys.executable, "-m", "pipeline", "refresh", "--url", url, "--raw-dir", str(raw),
-               "--out", str(out), "--retries", "1", "--timeout", "2", *extra]
+def refresh(url: str, raw: Path, out: Path, *extra: str, wait: bool = True,
+            process: bool = False):
+    """Run ``refresh`` through the CLI: in this process (the same ``cli.main`` the entry point
+    calls, output captured), or as a real process with ``process=True`` or ``wait=False``."""
+    argv = ["refresh", "--url", url, "--raw-dir", str(raw), "--out", str(out), "--retries", "1",
+            "--timeout", "2", *extra]
+    if wait and not process:
+        return run_cli(argv)
+    command = [sys.executable, "-m", "pipeline", *argv]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     if not wait:
         return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -142,7 +149,8 @@ def test_two_concurrent_refreshes_do_not_corrupt_raw_or_out(httpserver: HTTPServ
 
 
 def test_unreachable_site_and_empty_raw_is_one_clear_error(tmp_path):
-    result = refresh("http://127.0.0.1:9/page.html", tmp_path / "raw", tmp_path / "out")
+    result = refresh("http://127.0.0.1:9/page.html", tmp_path / "raw", tmp_path / "out",
+                     process=True)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
@@ -309,7 +309,7 @@ def _strength(words: list[str]) -> int:
     return 1
 
 
-@lru_cache(maxsize=65536)
+@cache  # unbounded: a bounded cache overflows on a large page
 def _classify(text: str) -> tuple[str, int]:
     """("unit" | "institution" | "other", strength) of one part."""
     keywords = _structure().keywords
@@ -324,7 +324,7 @@ def _classify(text: str) -> tuple[str, int]:
     return ("institution" if strength >= 2 else "other"), strength
 
 
-@lru_cache(maxsize=65536)
+@cache  # unbounded: a bounded cache overflows on a large page
 def _subject_named(text: str) -> bool:
     """``University of Science and Technology``: named after fields, not a place or person."""
     words = TOKEN_RE.findall(fold(_outside_parentheses(text)))
@@ -338,7 +338,7 @@ def _subject_named(text: str) -> bool:
     return all(w in allowed for w in words[2:])
 
 
-@lru_cache(maxsize=65536)
+@cache  # unbounded: a bounded cache overflows on a large page
 def _embedded_unit_cut(text: str) -> int | None:
     """Where a unit phrase follows a university's name inside one part, else None.
 
@@ -406,7 +406,7 @@ class NameParts(NamedTuple):
     abbreviation: str | None
 
 
-@lru_cache(maxsize=65536)
+@cache  # unbounded: a bounded cache overflows on a large page
 def split_name(name: str) -> NameParts:
     """Split a clean name into institution, unit and abbreviation (rules: module docstring).
 

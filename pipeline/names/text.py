@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 TOKEN_RE = re.compile(r"[^\W\d_]+")
 APOSTROPHES = "'’"
@@ -26,7 +26,7 @@ def lower(text: str) -> str:
     return unicodedata.normalize("NFC", text.lower().replace("i" + _DOT_ABOVE, "i"))
 
 
-@lru_cache(maxsize=65536)
+@cache  # unbounded: a bounded cache overflows on a large page
 def fold(text: str) -> str:
     """Lowercase and drop diacritics: ``fold("École") == "ecole"``.
 
@@ -70,7 +70,7 @@ def apply_case(word: str, pattern: str) -> str:
     return word
 
 
-@lru_cache(maxsize=8192)
+@cache  # unbounded: a bounded cache overflows on a large page
 def tokens_of(text: str) -> tuple[str, ...]:
     """The word tokens of a text (letters only; ``d'Ingénieurs`` -> ``d``, ``Ingénieurs``).
 
