@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -259,10 +258,9 @@ def test_429_with_retry_after_is_honoured(site: HTTPServer, raw: Path) -> None:
         "slow down", status=429, headers={"Retry-After": "1"}
     )
     site.expect_request(PAGE).respond_with_data(BODY, content_type="text/html")
-    start = time.monotonic()
     result = fetch(site.url_for(PAGE), raw)
-    assert result.status == "stored"
-    assert time.monotonic() - start >= 0.9
+    assert result.status == "stored"  # the waits themselves: test_fetch_policy, fake clock
+    assert len(page_requests(site)) == 2
 
 
 def test_retry_after_is_capped(site: HTTPServer, raw: Path) -> None:
@@ -270,9 +268,8 @@ def test_retry_after_is_capped(site: HTTPServer, raw: Path) -> None:
         "busy", status=503, headers={"Retry-After": "86400"}
     )
     site.expect_request(PAGE).respond_with_data(BODY, content_type="text/html")
-    start = time.monotonic()
     assert fetch(site.url_for(PAGE), raw, max_retry_after=0.1).status == "stored"
-    assert time.monotonic() - start < 2
+    assert len(page_requests(site)) == 2  # the capped wait: test_fetch_policy, fake clock
 
 
 def test_503_forever_is_unreachable_after_the_retries(site: HTTPServer, raw: Path) -> None:
@@ -299,10 +296,8 @@ def test_a_server_slower_than_the_read_timeout_is_unreachable(
     raw_server: _RawServer, raw: Path
 ) -> None:
     raw_server.app = lambda handler: handler.server.stop.wait(5)
-    start = time.monotonic()
     with pytest.raises(Unreachable, match="read timeout"):
         fetch(raw_server.url(), raw, connect_timeout=1, read_timeout=0.5, retries=1)
-    assert time.monotonic() - start < 3
     assert raw_server.paths.count(PAGE) == 2
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -269,9 +268,7 @@ def test_each_distinct_page_is_parsed_once(tmp_path, html_2024, monkeypatch):
     day = dt.date(2024, 4, 2)
     for i, which in enumerate(plan):
         store_again(raw, bodies[which], day + dt.timedelta(days=i))
-    started = time.perf_counter()
     result = build_history(raw, tmp_path / "out")
-    elapsed = time.perf_counter() - started
     assert sorted(calls) == sorted(hashlib.sha256(b).hexdigest() for b in bodies)
     assert (result.snapshots, result.parsed, result.versions) == (200, 5, 6)
     renewals = [e for e in read_csv(tmp_path / "out" / EVENTS_CSV) if e["event"] != "added"]
@@ -282,7 +279,6 @@ def test_each_distinct_page_is_parsed_once(tmp_path, html_2024, monkeypatch):
         ("renewed", "2025-03-31", "2032-03-31"),
         ("renewed", "2032-03-31", "2033-03-31"),
     ]
-    assert elapsed < 30
 
 
 # --- dating ---------------------------------------------------------------------------------
