@@ -234,6 +234,7 @@ class Resources:
     common_english: frozenset[str]
     places: frozenset[str]
     unaccented: Mapping[str, frozenset[str]]
+    data_dir: Path = DATA_DIR
     _accent_forms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _languages: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
     _derived: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -251,6 +252,7 @@ class Resources:
             common_english=frozenset(data_lines(data_dir / COMMON_ENGLISH_FILE.name)),
             places=frozenset(_lines(data_dir / PLACES_FILE.name)),
             unaccented=read_word_languages(data_dir / UNACCENTED_FILE.name),
+            data_dir=data_dir,
         )
 
     def derived(self, key: str, build: Callable[[Resources], Any]) -> Any:

