@@ -28,6 +28,15 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pipeline.names.channel import neighbours
+from pipeline.names.common_words import (
+    COMMON_WORDS_DIR,
+    COMMON_ZIPF,
+    KEY_SLIP_LENGTH,
+    KEY_SLIP_ZIPF,
+    MIN_COMMON_LENGTH,
+    NEAR_COMMON_FILE,
+)
 from pipeline.names.resources import (
     COMMON_ENGLISH_FILE,
     CURATED_WORDS_FILE,
@@ -40,15 +49,6 @@ from pipeline.names.resources import (
     VOCABULARY_FILE,
     Vocabulary,
     place_tokens,
-)
-from pipeline.names.channel import neighbours
-from pipeline.names.common_words import (
-    COMMON_WORDS_DIR,
-    COMMON_ZIPF,
-    KEY_SLIP_LENGTH,
-    KEY_SLIP_ZIPF,
-    MIN_COMMON_LENGTH,
-    NEAR_COMMON_FILE,
 )
 from pipeline.names.text import fold
 
