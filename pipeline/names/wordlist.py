@@ -197,9 +197,9 @@ def generate_common_words() -> dict[str, list[str]]:
     return found
 
 
-def generate_near_common(common: dict[str, list[str]]) -> list[str]:
+def generate_near_common(common: dict[str, list[str]], places: set[str]) -> list[str]:
     """Folded words wordfreq knows (any covered language, any frequency) one slip from a
-    common word: real words, never corrected into their neighbour."""
+    common word or a place word: real words, never corrected into their neighbour."""
     from wordfreq import get_frequency_dict
 
     known: set[str] = set()
@@ -214,6 +214,10 @@ def generate_near_common(common: dict[str, list[str]]) -> list[str]:
                 folded = fold(word)
                 with_keys = key_slips and len(folded) >= KEY_SLIP_LENGTH
                 near.update(v for v in _slips_of(folded, with_keys) if v in known)
+    for place in places:
+        if len(place) >= MIN_COMMON_LENGTH:
+            with_keys = len(place) >= KEY_SLIP_LENGTH
+            near.update(v for v in _slips_of(place, with_keys) if v in known)
     return sorted(near)
 
 
@@ -275,7 +279,8 @@ def main() -> None:
     common = generate_common_words()
     for language, lines in common.items():
         write_gzip(COMMON_WORDS_DIR / f"{language}.txt.gz", lines)
-    near = generate_near_common(common)
+    place_words = {fold(t) for t in place_tokens(places)}
+    near = generate_near_common(common, place_words)
     write_gzip(NEAR_COMMON_FILE, near)
     print(f"common words of {len(common)} languages; {len(near)} words near them")
     for target, lines in (

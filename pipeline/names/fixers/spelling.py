@@ -63,6 +63,8 @@ S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil"})
 #: A misspelt common word is corrected only when the likeliest word beats the next by this
 #: much (log10: ten times as likely); closer calls are left as written.
 COMMON_MARGIN = 1.0
+#: A key slip is corrected into a place only in a token at least this long.
+PLACE_KEY_SLIP_LENGTH = 8
 #: log10 likelihood of each slip (:func:`pipeline.names.common_words.slip`).
 SLIP_LIKELIHOOD = {
     "swap": TRANSPOSITION,
@@ -308,14 +310,17 @@ def decide_common(
     context: tuple[str, str] = ("", ""),
     pairs: frozenset[tuple[str, str]] = frozenset(),
     written_with_accents: bool = False,
+    places: frozenset[str] = frozenset(),
 ) -> SpellingDecision | None:
-    """A misspelt common word: the likeliest common word of the name's language one slip
-    away (:func:`pipeline.names.common_words.slip`), or ``None`` when there is no clear one.
+    """A misspelt common word or place: the likeliest common word of the name's language,
+    or place word of any language (``places``, folded), one slip away
+    (:func:`pipeline.names.common_words.slip`); ``None`` when there is no clear one.
 
-    Score: the slip's likelihood + the word's Zipf frequency in the language + a point when
-    the page writes it next to the same neighbour. Accents are restored only in a name that
-    writes its other words with accents (a name written without any is left so); a token
-    typed with accents keeps them. A singular and its plural are never slips of each other.
+    Score: the slip's likelihood + the word's Zipf frequency in the language (a place counts
+    as :data:`PLACE_ZIPF`) + a point when the page writes it next to the same neighbour.
+    Accents are restored only in a name that writes its other words with accents (a name
+    written without any is left so); a token typed with accents keeps them. A singular and
+    its plural are never slips of each other.
 
     >>> common = CommonWords()
     >>> decide_common("Mountian", frozenset({"en"}), common).replacement
@@ -324,22 +329,29 @@ def decide_common(
     'Nuestra'
     >>> decide_common("Tedam", frozenset({"en"}), common) is None  # a key slip of a short word
     True
+    >>> decide_common("Ardabbil", frozenset(), common, places=frozenset({"ardabil"})).replacement
+    'Ardabil'
     """
-    if not languages or len(token) < MIN_SPELL_LENGTH:
+    if len(token) < MIN_SPELL_LENGTH:
         return None
     folded, low = fold(token), lower(token)
     scored: dict[str, float] = {}
+    forms = set(intended_forms(folded))
     for language in sorted(languages):
         table = common.by_folded(language)
-        if not table:
-            continue
-        for form in set(intended_forms(folded)):
-            for word, zipf in table.get(form, ()):
+        for form in forms.intersection(table):
+            for word, zipf in table[form]:
                 score = _slip_score(token, folded, low, word, zipf, written_with_accents)
-                if score is None:
-                    continue
-                score += _context_bonus(word, context, pairs)
-                scored[word] = max(scored.get(word, score), score)
+                if score is not None:
+                    score += _context_bonus(word, context, pairs)
+                    scored[word] = max(scored.get(word, score), score)
+    for place in forms.intersection(places):
+        if _h_romanization(folded, place):
+            continue
+        score = _slip_score(token, folded, low, place, PLACE_ZIPF, written_with_accents)
+        if score is not None and not has_diacritics(token):
+            score += _context_bonus(place, context, pairs)
+            scored[place] = max(scored.get(place, score), score)
     if not scored:
         return None
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
@@ -350,8 +362,29 @@ def decide_common(
         "fix",
         replacement=token[0] + apply_case(ranked[0], pattern)[1:],
         candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
-        reason="unknown word; the likeliest common word of the name's language",
+        reason="unknown word; the likeliest common word or place of the name's language",
     )
+
+
+def _h_romanization(typed: str, place: str) -> bool:
+    """True when ``typed`` is ``place`` with an ``h`` more or less: romanizations of a
+    place's name differ just so (``Songkla``, ``Songkhla``; ``Meikhtila``, ``Meiktila``).
+
+    >>> _h_romanization("songkla", "songkhla"), _h_romanization("ardabbil", "ardabil")
+    (True, False)
+    """
+    longer, shorter = (typed, place) if len(typed) > len(place) else (place, typed)
+    return len(longer) == len(shorter) + 1 and any(
+        longer[i] == "h" and longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+    )
+
+
+def _likely_key_slip(folded: str, zipf: float) -> bool:
+    """A key slip is corrected only in a long token, into a frequent word or a place: a key
+    away from a short or rare word there is as often a name (``Tedam``, ``Sarafov``)."""
+    if zipf == PLACE_ZIPF:
+        return len(folded) >= PLACE_KEY_SLIP_LENGTH
+    return zipf >= KEY_SLIP_ZIPF and len(folded) >= KEY_SLIP_LENGTH
 
 
 def _slip_score(
@@ -367,7 +400,7 @@ def _slip_score(
             return None
     elif OSA.distance(low, word, score_cutoff=1) != 1:  # accents typed must match too
         return None
-    if kind == "key" and (zipf < KEY_SLIP_ZIPF or len(folded) < KEY_SLIP_LENGTH):
+    if kind == "key" and not _likely_key_slip(folded, zipf):
         return None
     return SLIP_LIKELIHOOD[kind] + zipf
 
@@ -419,8 +452,9 @@ def _spelling_decisions(
                 continue
             written_with_accents = any(map(has_diacritics, others))
             decision = decide_common(
-                token, languages, index.common, context, pairs, written_with_accents
-            )
+                token, languages, index.common, context, pairs, written_with_accents,
+                resources.places,
+            )  # fmt: skip
             if decision is not None:
                 yield match, decision
             continue
