@@ -24,7 +24,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 # Every chart's SVG: how many drawn shapes it holds and the size it is laid out at.
 CHARTS_JS = """() => [...document.querySelectorAll('figure svg')].map(svg => {
   const box = svg.getBoundingClientRect();
-  return {id: svg.closest('figure').id, shapes: svg.querySelectorAll('path, rect, use').length,
+  const drawn = 'path, rect, line, circle, polyline, polygon, use';
+  return {id: svg.closest('figure').id, shapes: svg.querySelectorAll(drawn).length,
           width: box.width, height: box.height,
           label: svg.getAttribute('aria-labelledby') || ''};
 })"""

@@ -1,5 +1,6 @@
 """out/report.html: one self-contained page an international office can open from a file,
-a shared drive or an e-mail: headline, renewal tables, charts (inline SVG), data quality.
+a shared drive or an e-mail: headline, renewal tables, charts (inline SVG drawn by
+:mod:`pipeline.report.charts`), data quality.
 
 :func:`report_context` gathers plain values (pure); :func:`render_report` fills the Jinja2
 template ``report.html.j2`` next to this file. Nothing is fetched when the page is opened:
@@ -54,7 +55,8 @@ def report_context(inputs, table: Sequence[Mapping], opts) -> dict:
 
 
 def draw_charts(inputs, table: Sequence[Mapping], opts) -> list:
-    """The charts, in the order the report shows them, each SVG labelled for screen readers."""
+    """The charts, in the order the report shows them (each SVG labelled for screen readers
+    by charts.svg_root)."""
     from pipeline.report import charts as draw
 
     rows = inputs.rows
@@ -73,20 +75,7 @@ def draw_charts(inputs, table: Sequence[Mapping], opts) -> list:
     points = partners_over_time(inputs.versions)
     if len(points) > 1:
         found.append(draw.line("over-time", "Partners listed over time", points))
-    return [labelled(chart) for chart in found]
-
-
-def labelled(chart):
-    """The chart with its SVG named for assistive technology: role img, the title as its
-    label and the text alternative as its <title> and <desc>."""
-    import dataclasses
-    from html import escape
-
-    head, rest = chart.svg.split(">", 1)
-    svg = (f'{head} role="img" aria-labelledby="{chart.key}-title {chart.key}-desc">'
-           f'<title id="{chart.key}-title">{escape(chart.title)}</title>'
-           f'<desc id="{chart.key}-desc">{escape(chart.alt)}</desc>{rest}')
-    return dataclasses.replace(chart, svg=svg)
+    return found
 
 
 def quarter(day: dt.date) -> tuple[int, int]:
