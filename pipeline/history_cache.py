@@ -18,6 +18,16 @@ hash to the digest it names is ignored and rebuilt. Rows are only kept when they
 equal, so a cached result always equals a fresh computation. Pages that fail to build are
 not kept (they are read again, and warned about again, on every run).
 
+The result of the whole run is kept too, in ``run.json`` (:class:`RunState`): every snapshot
+already built (its entry key, the content it built, and the size, times and inode of its file
+when its sha256 was last checked), the versions of the timeline, the replay's state after the
+last of them and the sha256 of the files written. The next run takes a snapshot from there
+without reading its entry or hashing it again while its file's signature is unchanged (editing
+a file changes its ctime, which no tool sets back), and when the timeline it finds begins with
+the versions kept, folds only the new versions into the kept replay state; when the tables come
+out equal to the files in out/, nothing is written. Anything else (another code version, a
+snapshot placed among the older ones, a damaged or truncated run.json) replays from the start.
+
 ``PIPELINE_HISTORY_CACHE=off`` in the environment turns the cache off (every snapshot is read).
 """
 
@@ -34,6 +44,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1  # bump when the layout of an entry changes
+RUN_FORMAT = 1  # bump when the layout of run.json changes
+RUN_FILE = "run.json"
 CACHE_DIR = Path(".cache") / "history"  # under the output directory
 DISABLE_VARIABLE = "PIPELINE_HISTORY_CACHE"
 # Headline fields that describe the file rather than the page: set from the snapshot itself.
@@ -147,8 +159,7 @@ class SnapshotCache:
         Never fails: a result that cannot be kept (rows that would not read back equal, a
         read-only directory) is simply not kept.
         """
-        fields = {k: v for k, v in dataclasses.asdict(version).items()
-                  if k not in PER_FILE_FIELDS}
+        fields = headline_fields(version)
         digest = content_digest(rows, fields)
         try:
             if _decode(_encode(fields)) == fields and self._write_table(digest, rows):
@@ -191,8 +202,99 @@ class SnapshotCache:
 
     @staticmethod
     def _per_file(snapshot) -> dict:
-        return {"source": str(snapshot.path), "kind": "html", "sha256": snapshot.sha256,
-                "taken_at": (snapshot.sidecar or {}).get("fetched_at")}
+        return per_file_fields(snapshot)
+
+    def rows(self, digest: str, headline: dict) -> list[dict] | None:
+        """The rows kept under ``digest`` (None when missing or damaged)."""
+        try:
+            return self._rows(digest, headline)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def run_key(self) -> str:
+        document = [RUN_FORMAT, self.fingerprint, bool(self.strict_counts)]
+        return hashlib.sha256(json.dumps(document).encode()).hexdigest()
+
+    def load_run(self) -> RunState | None:
+        """The state the last run of this code version left, or None (never raises)."""
+        try:
+            document = json.loads((self.directory / RUN_FILE).read_bytes())
+            body = document["body"]
+            if (document.get("format") != RUN_FORMAT or document.get("key") != self.run_key()
+                    or document.get("digest") != _body_digest(body)):
+                return None
+            return RunState.decode(body)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def save_run(self, state: RunState) -> bool:
+        """Keep ``state`` for the next run, only if it reads back equal; never fails."""
+        try:
+            body = state.encode()
+            if RunState.decode(json.loads(json.dumps(body))) != state:
+                return False  # a value JSON would change: not kept
+            document = {"format": RUN_FORMAT, "key": self.run_key(),
+                        "digest": _body_digest(body), "body": body}
+            _atomic_write(self.directory / RUN_FILE, json.dumps(document).encode())
+            return True
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return False
+
+
+@dataclasses.dataclass
+class RunState:
+    """What one run of ``history`` leaves for the next (see the module docstring).
+
+    ``snapshots``: html name -> [entry key, content digest, *file signature];
+    ``headlines``: content digest -> headline fields; ``versions``: one key per version of
+    the timeline (date, snapshot name, sha256, content digest); ``fold``: the replay's state
+    after them (plain data, see pipeline.history.Fold); ``outputs``: file name -> sha256.
+    """
+
+    snapshots: dict[str, list]
+    headlines: dict[str, dict]
+    versions: list[list]
+    fold: dict
+    outputs: dict[str, str]
+    tables: str  # digest of the history and events tables written
+
+    def encode(self) -> dict:
+        # snapshots, versions and outputs hold only strings and numbers: no tagging needed
+        return {"snapshots": self.snapshots, "headlines": _encode(self.headlines),
+                "versions": self.versions, "fold": _encode(self.fold),
+                "outputs": self.outputs, "tables": self.tables}
+
+    @classmethod
+    def decode(cls, body: dict) -> RunState:
+        return cls(snapshots=body["snapshots"], headlines=_decode(body["headlines"]),
+                   versions=body["versions"], fold=_decode(body["fold"]),
+                   outputs=body["outputs"], tables=body["tables"])
+
+
+def file_signature(path: Path) -> list[int] | None:
+    """Size, modification and change times (ns), inode and device of ``path``: what changes
+    when the file is written, replaced or edited in place (None when it cannot be read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def headline_fields(version) -> dict:
+    """The headline of ``version`` without what describes the file rather than the page."""
+    return {k: v for k, v in dataclasses.asdict(version).items() if k not in PER_FILE_FIELDS}
+
+
+def per_file_fields(snapshot) -> dict:
+    return {"source": str(snapshot.path), "kind": "html", "sha256": snapshot.sha256,
+            "taken_at": (snapshot.sidecar or {}).get("fetched_at")}
+
+
+def _body_digest(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
