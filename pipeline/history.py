@@ -65,6 +65,7 @@ class PageState:
     version: Version
     content: object = None  # the same object for pages whose parse is the same
     digest: str | None = None  # of rows and headline: equal digests, equal pages
+    parse_key: str | None = None  # history_cache.parse_key of the page, when built here
     loader: object = field(default=None, repr=False)  # () -> rows, when rows is None
 
     def table(self) -> list[dict]:
@@ -219,6 +220,7 @@ class _Run:
         self.digests: dict[int, str] = {}  # id(built content) -> its digest (cache off)
         self.headlines: dict[str, dict] = {}  # digest -> headline fields of the pages built
         self.signatures: dict[str, list] = {}  # html name -> [entry key, digest, *signature]
+        self.parses: dict[str, str] = {}  # parse key -> digest
 
     @property
     def resources(self) -> Resources:
@@ -231,7 +233,8 @@ class _Run:
         (unless ``skip_damaged``): a page that does not build is history, a changed file is
         not. Pages that fail are not kept: they are read again, and warned about, every run."""
         signature = history_cache.file_signature(snapshot.path)  # before the file is read
-        state = self._from_previous_run(snapshot, signature)
+        state = (self._from_previous_run(snapshot, signature)
+                 or self._from_same_parse(snapshot, signature))
         if state is not None:
             return state
         state = _load(snapshot, self.memo, skip_damaged, self.stored, self.resources)
@@ -240,7 +243,35 @@ class _Run:
             if self.stored is not None and signature is not None:
                 self._keep(snapshot, signature, state.digest,
                            history_cache.headline_fields(state.version))
+                if state.parse_key is not None:
+                    self.parses[state.parse_key] = state.digest
         return state
+
+    def _from_same_parse(self, snapshot, signature) -> PageState | None:
+        """A new file the parser reads as a page built before: that page's rows, without
+        normalizing and validating again (see history_cache.parse_key); else None."""
+        from pipeline.diff import looks_like_html
+        from pipeline.parse import parse_page
+        from pipeline.snapshots import read_snapshot
+
+        if self.previous is None or not self.previous.parses or signature is None:
+            return None
+        try:
+            data = read_snapshot(snapshot.path)  # checked against its name and sidecar
+            if not looks_like_html(data):
+                return None
+            page = parse_page(data, declared_charset=(snapshot.sidecar or {}).get("charset"))
+        except Exception:  # whatever it is, the page is then built as usual
+            return None
+        key = history_cache.parse_key(page, snapshot, self.stored.strict_counts,
+                                      self.resources.profile.key)
+        digest = self.previous.parses.get(key)
+        headline = self.previous.headlines.get(digest)
+        if headline is None:
+            return None
+        self._keep(snapshot, signature, digest, headline)
+        self.parses[key] = digest
+        return self._lazy(snapshot, digest, headline)
 
     def _keep(self, snapshot, signature: list, digest: str, headline: dict) -> None:
         key = history_cache.snapshot_key(snapshot, self.stored.fingerprint,
@@ -262,6 +293,12 @@ class _Run:
         headline = self.previous.headlines.get(digest)
         if kept[0] != key or headline is None:
             return None
+        self.signatures[snapshot.path.name] = kept
+        self.headlines.setdefault(digest, headline)
+        return self._lazy(snapshot, digest, headline)
+
+    def _lazy(self, snapshot, digest: str, headline: dict) -> PageState | None:
+        """A page known by its digest: its rows are read when the replay needs them."""
         try:
             version = Version(**headline, **history_cache.per_file_fields(snapshot))
         except TypeError:
@@ -277,8 +314,6 @@ class _Run:
                                     "delete out/.cache and run history again")
             return state.table()
 
-        self.signatures[snapshot.path.name] = kept
-        self.headlines.setdefault(digest, headline)
         return PageState(snapshot.sha256, None, version, digest=digest, loader=rows)
 
     def _digest(self, state: PageState) -> str:
@@ -326,11 +361,13 @@ class _Run:
             return
         names = {s.path.name for s in snapshots}
         kept = {name: entry for name, entry in self.signatures.items() if name in names}
-        digests = {entry[1] for entry in kept.values()}
-        headlines = {d: h for d, h in self.headlines.items() if d in digests}
+        parses = {**(self.previous.parses if self.previous else {}), **self.parses}
+        digests = {entry[1] for entry in kept.values()} | set(parses.values())
+        headlines = {**(self.previous.headlines if self.previous else {}), **self.headlines}
         self.stored.save_run(history_cache.RunState(
-            snapshots=kept, headlines=headlines, versions=[k.key() for k in versions],
-            fold=fold.dump(), outputs=outputs, tables=tables))
+            snapshots=kept, headlines={d: h for d, h in headlines.items() if d in digests},
+            versions=[k.key() for k in versions], fold=fold.dump(), outputs=outputs,
+            tables=tables, parses=parses))
 
 
 def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
@@ -364,7 +401,9 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
     if stored is None:
         return PageState(snapshot.sha256, loaded.rows, loaded.version, loaded.content)
     token = stored.store(snapshot, loaded.rows, loaded.version)
-    return PageState(snapshot.sha256, loaded.rows, loaded.version, token, token.digest)
+    key = history_cache.parse_key(loaded.content.page, snapshot, stored.strict_counts,
+                                  resources.profile.key) if resources is not None else None
+    return PageState(snapshot.sha256, loaded.rows, loaded.version, token, token.digest, key)
 
 
 # --- replaying the versions ----------------------------------------------------------------

@@ -250,7 +250,10 @@ class RunState:
     ``snapshots``: html name -> [entry key, content digest, *file signature];
     ``headlines``: content digest -> headline fields; ``versions``: one key per version of
     the timeline (date, snapshot name, sha256, content digest); ``fold``: the replay's state
-    after them (plain data, see pipeline.history.Fold); ``outputs``: file name -> sha256.
+    after them (plain data, see pipeline.history.Fold); ``outputs``: file name -> sha256;
+    ``parses``: :func:`parse_key` -> content digest, so that a new file the parser reads as
+    an earlier one (daily snapshots that differ in an asset URL) is not normalized and
+    validated again.
     """
 
     snapshots: dict[str, list]
@@ -259,18 +262,19 @@ class RunState:
     fold: dict
     outputs: dict[str, str]
     tables: str  # digest of the history and events tables written
+    parses: dict[str, str] = dataclasses.field(default_factory=dict)  # parse_key -> digest
 
     def encode(self) -> dict:
-        # snapshots, versions and outputs hold only strings and numbers: no tagging needed
+        # snapshots, versions, outputs and parses hold only strings and numbers
         return {"snapshots": self.snapshots, "headlines": _encode(self.headlines),
                 "versions": self.versions, "fold": _encode(self.fold),
-                "outputs": self.outputs, "tables": self.tables}
+                "outputs": self.outputs, "tables": self.tables, "parses": self.parses}
 
     @classmethod
     def decode(cls, body: dict) -> RunState:
         return cls(snapshots=body["snapshots"], headlines=_decode(body["headlines"]),
                    versions=body["versions"], fold=_decode(body["fold"]),
-                   outputs=body["outputs"], tables=body["tables"])
+                   outputs=body["outputs"], tables=body["tables"], parses=body["parses"])
 
 
 def file_signature(path: Path) -> list[int] | None:
@@ -281,6 +285,36 @@ def file_signature(path: Path) -> list[int] | None:
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def parse_key(page, snapshot, strict_counts: bool, profile: str) -> str | None:
+    """What a page's rows and headline are a function of, as one hash: everything the parser
+    read from it (every field of :class:`pipeline.parse.ParsedPage`), the snapshot's date
+    when the page states no "As of" date, the strictness of the counts check and the source
+    profile (the code and reference data are in the run's key). Pages with equal keys build
+    equal rows (the argument of :func:`pipeline.build.prepare`'s memo, made to last between
+    runs). None when a field is not plain data.
+    """
+    fetched_at = None if page.as_of else (snapshot.sidecar or {}).get("fetched_at")
+    try:
+        document = [_plain(page), fetched_at, bool(strict_counts), profile]
+        return hashlib.sha256(json.dumps(_encode(document)).encode()).hexdigest()
+    except (TypeError, ValueError):
+        return None
+
+
+def _plain(value):
+    """Dataclasses as [type name, fields...], recursively, for :func:`parse_key`."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__,
+                *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return [[_plain(k), _plain(v)] for k, v in value.items()]  # in order, as the memo
+    if value is None or isinstance(value, (str, int, float, dt.date)):
+        return value
+    raise TypeError(f"not plain data: {type(value).__name__}")
 
 
 def headline_fields(version) -> dict:

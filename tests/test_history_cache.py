@@ -252,13 +252,16 @@ def test_each_new_snapshot_is_folded_into_the_kept_replay(raw, warm_out, tmp_pat
     def run_and_check(name: str):
         prepared.clear()
         result = build_history(mine, out)
+        result.prepared = list(prepared)  # the pages built by this run
         assert outputs(out) == fresh(mine, tmp_path / f"fresh-{name}", monkeypatch), name
         return result
 
-    # the same partners on a new day, in a new file: nothing to write
-    store(mine, asset_stamped(html, dt.date(2025, 4, 1)).encode("utf-8"), dt.date(2025, 4, 1))
+    # the same partners on a new day, in a new file: parsed, not built again; nothing written
+    body = asset_stamped(html, dt.date(2025, 4, 1)).encode("utf-8")
+    store(mine, body, dt.date(2025, 4, 1))
     same = run_and_check("same")
     assert same.resumed == versions and not same.written
+    assert same.prepared == [hashlib.sha256(BROKEN).hexdigest()]
     assert (same.versions, same.last) == (versions + 1, dt.date(2025, 4, 1))
     # a renewal: one version folded in, the files rewritten
     store(mine, renewed(html, "Kasetsart University", "2035.03.31"), dt.date(2025, 5, 1))
@@ -275,7 +278,7 @@ def test_each_new_snapshot_is_folded_into_the_kept_replay(raw, warm_out, tmp_pat
                    {"charset": "utf-8"}, now=moment)
     later = run_and_check("later that day")
     assert later.resumed < later.versions  # the day's version was replaced: replayed again
-    assert hashlib.sha256(BROKEN).hexdigest() in prepared  # failures are read every run
+    assert hashlib.sha256(BROKEN).hexdigest() in later.prepared  # failures: read every run
 
 
 def test_a_snapshot_older_than_the_kept_state_replays_from_the_start(raw, warm_out, tmp_path,
@@ -366,3 +369,27 @@ def test_nothing_is_written_when_nothing_changed_and_a_lost_file_is_written_agai
     (out / "events.csv").unlink()
     assert build_history(raw, out).written
     assert outputs(out) == expected
+
+
+def test_the_parse_key_holds_the_date_only_for_pages_without_as_of(snapshot_2024):
+    from types import SimpleNamespace
+
+    from pipeline.parse import parse_page
+
+    def snapshot(day: str):
+        return SimpleNamespace(sidecar={"fetched_at": f"{day}T06:00:00Z"})
+
+    def key(page, day, strict=True, profile="naist"):
+        return history_cache.parse_key(page, snapshot(day), strict, profile)
+
+    dated = parse_page(snapshot_2024.read_bytes(), "utf-8")
+    assert dated.as_of is not None
+    assert key(dated, "2024-04-01") == key(dated, "2024-04-02")
+    assert key(dated, "2024-04-01") != key(dated, "2024-04-01", strict=False)
+    assert key(dated, "2024-04-01") != key(dated, "2024-04-01", profile="other")
+    undated = parse_page(b"<h3>Asia(1)</h3><table><tr><th>Country</th><th>Type</th>"
+                         b"<th>Institution</th><th>Initial date</th><th>Expiration date</th>"
+                         b"</tr><tr><td>Korea<td>I<td>Hanbat University<td>2011.07.22"
+                         b"<td>2026.07.21</table>")
+    assert undated.as_of is None
+    assert key(undated, "2024-04-01") != key(undated, "2024-04-02")
