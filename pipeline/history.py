@@ -221,6 +221,7 @@ class _Run:
         self.headlines: dict[str, dict] = {}  # digest -> headline fields of the pages built
         self.signatures: dict[str, list] = {}  # html name -> [entry key, digest, *signature]
         self.parses: dict[str, str] = {}  # parse key -> digest
+        self.known: dict[int, tuple] = {}  # id(built content) -> (it, digest, parse key)
 
     @property
     def resources(self) -> Resources:
@@ -237,7 +238,8 @@ class _Run:
                  or self._from_same_parse(snapshot, signature))
         if state is not None:
             return state
-        state = _load(snapshot, self.memo, skip_damaged, self.stored, self.resources)
+        state = _load(snapshot, self.memo, skip_damaged, self.stored, self.resources,
+                      self.known)
         if isinstance(state, PageState):
             state.digest = state.digest or self._digest(state)
             if self.stored is not None and signature is not None:
@@ -371,8 +373,8 @@ class _Run:
 
 
 def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
-          stored: SnapshotCache | None = None,
-          resources: Resources | None = None) -> PageState | str:
+          stored: SnapshotCache | None = None, resources: Resources | None = None,
+          known: dict | None = None) -> PageState | str:
     """The page's state, or why it cannot be used. Raises only for a damaged snapshot (unless
     ``skip_damaged``): a page that does not build is history, a changed file is not.
 
@@ -400,10 +402,27 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
         return f"{type(error).__name__}: {error}"
     if stored is None:
         return PageState(snapshot.sha256, loaded.rows, loaded.version, loaded.content)
-    token = stored.store(snapshot, loaded.rows, loaded.version)
-    key = history_cache.parse_key(loaded.content.page, snapshot, stored.strict_counts,
-                                  resources.profile.key) if resources is not None else None
+    digest, key = _keys(loaded, snapshot, stored, resources, known)
+    token = stored.store(snapshot, loaded.rows, loaded.version, digest=digest)
     return PageState(snapshot.sha256, loaded.rows, loaded.version, token, token.digest, key)
+
+
+def _keys(loaded, snapshot, stored: SnapshotCache, resources: Resources | None,
+          known: dict | None) -> tuple[str, str | None]:
+    """Content digest and parse key of a loaded page, once per built content (``known``:
+    id -> keys): pages that share a build (build.prepare's memo) share its rows and headline,
+    and the first one's parse key is theirs too."""
+    content = loaded.content
+    known = {} if known is None else known
+    found = known.get(id(content))
+    if found is None or found[0] is not content:
+        digest = history_cache.content_digest(loaded.rows,
+                                              history_cache.headline_fields(loaded.version))
+        key = (history_cache.parse_key(content.page, snapshot, stored.strict_counts,
+                                       resources.profile.key)
+               if resources is not None and hasattr(content, "page") else None)
+        found = known[id(content)] = (content, digest, key)
+    return found[1], found[2]
 
 
 # --- replaying the versions ----------------------------------------------------------------

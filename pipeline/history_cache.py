@@ -153,14 +153,15 @@ class SnapshotCache:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def store(self, snapshot, rows: list[dict], version) -> object:
+    def store(self, snapshot, rows: list[dict], version, *, digest: str | None = None) -> object:
         """Keep ``rows`` and ``version`` for ``snapshot``; returns the content token.
+        ``digest``: their :func:`content_digest`, when the caller has it already.
 
         Never fails: a result that cannot be kept (rows that would not read back equal, a
         read-only directory) is simply not kept.
         """
         fields = headline_fields(version)
-        digest = content_digest(rows, fields)
+        digest = digest or content_digest(rows, fields)
         try:
             if _decode(_encode(fields)) == fields and self._write_table(digest, rows):
                 entry = {"format": FORMAT, "content": digest, "headline": _encode(fields)}
@@ -318,8 +319,10 @@ def _plain(value):
 
 
 def headline_fields(version) -> dict:
-    """The headline of ``version`` without what describes the file rather than the page."""
-    return {k: v for k, v in dataclasses.asdict(version).items() if k not in PER_FILE_FIELDS}
+    """The headline of ``version`` without what describes the file rather than the page
+    (a shallow copy: mappings become dicts, as :func:`dataclasses.asdict` makes them)."""
+    return {f.name: dict(value) if isinstance(value := getattr(version, f.name), Mapping)
+            else value for f in dataclasses.fields(version) if f.name not in PER_FILE_FIELDS}
 
 
 def per_file_fields(snapshot) -> dict:
