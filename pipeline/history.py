@@ -222,6 +222,7 @@ class _Run:
         self.signatures: dict[str, list] = {}  # html name -> [entry key, digest, *signature]
         self.parses: dict[str, str] = {}  # parse key -> digest
         self.known: dict[int, tuple] = {}  # id(built content) -> (it, digest, parse key)
+        self.verify = history_cache.verifying()
 
     @property
     def resources(self) -> Resources:
@@ -289,6 +290,8 @@ class _Run:
         kept = self.previous.snapshots.get(snapshot.path.name)
         if kept is None or kept[2:] != signature:
             return None
+        if self.verify and not history_cache.intact(snapshot):
+            return None  # read as usual, which reports it as damaged
         key = history_cache.snapshot_key(snapshot, self.stored.fingerprint,
                                          self.stored.strict_counts)
         digest = kept[1]

@@ -28,7 +28,8 @@ the versions kept, folds only the new versions into the kept replay state; when 
 out equal to the files in out/, nothing is written. Anything else (another code version, a
 snapshot placed among the older ones, a damaged or truncated run.json) replays from the start.
 
-``PIPELINE_HISTORY_CACHE=off`` in the environment turns the cache off (every snapshot is read).
+``PIPELINE_HISTORY_CACHE=off`` in the environment turns the cache off (every snapshot is read);
+``PIPELINE_HISTORY_CACHE=verify`` keeps it on but hashes every snapshot file again.
 """
 
 from __future__ import annotations
@@ -92,6 +93,12 @@ def enabled() -> bool:
     return os.environ.get(DISABLE_VARIABLE, "").strip().lower() not in {"off", "0", "no", "false"}
 
 
+def verifying() -> bool:
+    """``PIPELINE_HISTORY_CACHE=verify``: hash every snapshot file again, even one whose
+    signature is unchanged (a disk that corrupts a file without touching its times)."""
+    return os.environ.get(DISABLE_VARIABLE, "").strip().lower() == "verify"
+
+
 class SnapshotCache:
     """The cache of one output directory, for one version of the code.
 
@@ -130,7 +137,7 @@ class SnapshotCache:
         from the cache but read again, so the build reports it as damaged.
         """
         try:
-            if not _intact(snapshot):
+            if not intact(snapshot):
                 return None
             entry = json.loads(self._entry_path(snapshot).read_bytes())
             if entry.get("format") != FORMAT:
@@ -341,7 +348,7 @@ class _Content:
     digest: str
 
 
-def _intact(snapshot) -> bool:
+def intact(snapshot) -> bool:
     """Whether the snapshot file still hashes to the sha256 its name and sidecar record."""
     with open(snapshot.path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest() == snapshot.sha256

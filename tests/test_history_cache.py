@@ -393,3 +393,30 @@ def test_the_parse_key_holds_the_date_only_for_pages_without_as_of(snapshot_2024
                          b"<td>2026.07.21</table>")
     assert undated.as_of is None
     assert key(undated, "2024-04-01") != key(undated, "2024-04-02")
+
+
+def test_an_unchanged_signature_is_trusted_unless_verifying(raw, warm_out, tmp_path,
+                                                            monkeypatch, capsys):
+    """A file corrupted without its size, times or inode changing (as a failing disk may)
+    is only caught by hashing it: PIPELINE_HISTORY_CACHE=verify does."""
+    from pipeline.cli import main
+
+    mine, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(raw, mine)
+    shutil.copytree(warm_out, out)
+    build_history(mine, out)  # run.json now holds the signatures of the files in mine/
+    target = list_snapshots(mine)[0].path
+    data = bytearray(target.read_bytes())
+    data[data.index(b"<table")] ^= 0x20
+    target.write_bytes(bytes(data))
+    run_file = out / history_cache.CACHE_DIR / history_cache.RUN_FILE
+    document = json.loads(run_file.read_bytes())
+    body = document["body"]
+    body["snapshots"][target.name][2:] = history_cache.file_signature(target)  # as if unseen
+    document["digest"] = history_cache._body_digest(body)
+    run_file.write_text(json.dumps(document))
+    assert build_history(mine, out).resumed > 0  # trusted
+    monkeypatch.setenv(history_cache.DISABLE_VARIABLE, "verify")
+    assert main(["history", "--raw-dir", str(mine), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and target.name in err and "damaged" in err
