@@ -138,28 +138,42 @@ def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False,
     fold = run.resumed_fold(versions)
     result.resumed = len(fold.keys)
     changed = [fold.apply(kept) for kept in versions[len(fold.keys):]]
+    _count(result, fold, versions)
+    outputs = _write_if_changed(run, fold, any(changed) or not result.resumed, result)
+    result.files = {name: out_dir / name for name in outputs}
+    run.save(snapshots, versions, fold, outputs)
+    return result
+
+
+def _count(result: HistoryResult, fold: Fold, versions: list[Kept]) -> None:
+    """The figures of the summary, from the fold (sorting its tables is not needed)."""
+    periods = (*fold.periods, *fold.open_rows.values())
     result.versions = len(versions)
-    result.partners = len({p["partner_id"] for p in (*fold.periods, *fold.open_rows.values())})
-    result.periods = len(fold.periods) + len(fold.open_rows)
+    result.partners = len({p["partner_id"] for p in periods})
+    result.periods = len(periods)
     result.events = Counter(e["event"] for e in fold.events)
     result.first, result.last = versions[0].date, versions[-1].date
-    if result.resumed and not any(changed):  # the tables the previous run wrote, unsorted
-        periods = events = None
-        tables = run.previous.tables
-    else:
+
+
+def _write_if_changed(run: _Run, fold: Fold, changed: bool,
+                      result: HistoryResult) -> dict[str, str]:
+    """The sha256 of each file in out/: the files as written by the previous run when they
+    already hold these tables, else newly validated and written (``result.written``)."""
+    if changed:
         periods, events = fold.tables()
-        tables = _tables_digest(periods, events)
-    outputs = run.current_outputs(out_dir, tables)
-    if outputs is None:
-        if periods is None:
-            periods, events = fold.tables()
-        files = history_files(periods, events)
-        commit_history(files, out_dir)
-        outputs = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-        result.written = True
-    result.files = {name: out_dir / name for name in outputs}
-    run.save(snapshots, versions, fold, outputs, tables)
-    return result
+        run.tables = _tables_digest(periods, events)
+    else:  # nothing folded in since the previous run: its tables
+        periods = events = None
+        run.tables = run.previous.tables
+    outputs = run.current_outputs(result.out_dir, run.tables)
+    if outputs is not None:
+        return outputs
+    if periods is None:
+        periods, events = fold.tables()
+    files = history_files(periods, events)
+    commit_history(files, result.out_dir)
+    result.written = True
+    return {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
 
 
 def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False,
@@ -223,6 +237,7 @@ class _Run:
         self.parses: dict[str, str] = {}  # parse key -> digest
         self.known: dict[int, tuple] = {}  # id(built content) -> (it, digest, parse key)
         self.verify = history_cache.verifying()
+        self.tables: str | None = None  # digest of the tables in out/, once known
 
     @property
     def resources(self) -> Resources:
@@ -360,8 +375,7 @@ class _Run:
                 return None
         return previous.outputs
 
-    def save(self, snapshots, versions: list[Kept], fold: Fold, outputs: dict[str, str],
-             tables: str) -> None:
+    def save(self, snapshots, versions: list[Kept], fold: Fold, outputs: dict[str, str]) -> None:
         if self.stored is None:
             return
         names = {s.path.name for s in snapshots}
@@ -372,7 +386,7 @@ class _Run:
         self.stored.save_run(history_cache.RunState(
             snapshots=kept, headlines={d: h for d, h in headlines.items() if d in digests},
             versions=[k.key() for k in versions], fold=fold.dump(), outputs=outputs,
-            tables=tables, parses=parses))
+            tables=self.tables, parses=parses))
 
 
 def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
