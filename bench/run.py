@@ -12,7 +12,9 @@ memory (``ru_maxrss`` from ``os.wait4``, see bench/measure.py):
   (the check of the input hash in out/metadata.json), and ``build --raw-dir`` over the
   snapshots (which also finds the newest of them);
 * baseline: ``bench/baseline.py PAGE DIR`` (read_html, to_csv, to_parquet);
-* diff of two 200x pages, history over 1,000 daily snapshots (50 different versions);
+* diff of two 200x pages, history over 1,000 daily snapshots (50 different versions): this
+  code and today's (main at TODAY_COMMIT, extracted with git archive), first run and after
+  one new snapshot;
 * cleaning 10,000 names (``bench/clean_names.py``): time measured inside the process.
 
 Pages are made from the 2024 snapshot by ``bench/pages.py`` and kept in the work directory
@@ -280,9 +282,10 @@ def _copy_tree(source: Path, target: Path) -> None:
         shutil.copytree(source, target, symlinks=True)
 
 
-def one_more_snapshot(raw: Path, target: Path) -> Path:
-    """``target``: the snapshots of ``raw`` plus one taken the next day, showing a new version
-    of the page (one more renewal), as a daily refresh adds."""
+def one_more_snapshot(raw: Path, target: Path, *, renew: bool = True) -> Path:
+    """``target``: the snapshots of ``raw`` plus one taken the next day, as a daily refresh
+    adds: a new version of the page (one more renewal), or with ``renew=False`` the same
+    partners with the next day's asset URLs (what 19 days in 20 of the history store add)."""
     done = target / ".complete"
     if done.exists():
         return target
@@ -293,17 +296,40 @@ def one_more_snapshot(raw: Path, target: Path) -> Path:
     _copy_tree(raw, target)
     (target / ".complete").unlink(missing_ok=True)
     newest = list_snapshots(target)[-1]
-    page = pages.Page(newest.path.read_text(encoding="utf-8"))
-    name = page.names()[0]
-    table, i = page.find(name)
-    renewed = pages._renewed(table.rows[i][4])
-    if renewed is not None:
-        table.rows[i][4] = renewed
     taken = newest.taken_at + dt.timedelta(days=1)
-    page.set_as_of(taken.date())
+    html = newest.path.read_text(encoding="utf-8")
+    if renew:
+        page = pages.Page(html)
+        name = page.names()[0]
+        table, i = page.find(name)
+        renewed = pages._renewed(table.rows[i][4])
+        if renewed is not None:
+            table.rows[i][4] = renewed
+        page.set_as_of(taken.date())
+        html = page.html()
+    else:
+        html = html.replace(newest.taken_at.strftime("?v=%Y%m%d"), taken.strftime("?v=%Y%m%d"))
     meta = {"charset": "utf-8", "http_status": 200}
-    store_snapshot(target, page.html().encode("utf-8"), meta, now=taken)
+    store_snapshot(target, html.encode("utf-8"), meta, now=taken)
     done.write_text("1\n", encoding="utf-8")
+    return target
+
+
+TODAY_COMMIT = "25a78a5"  # main before the run-level history cache: "today's" history
+
+
+def code_of(commit: str) -> Path:
+    """pipeline/ and schemas/ as they were at ``commit`` (git archive), under the work
+    directory, run with this venv to measure that code on the same inputs."""
+    target = WORK / f"code-{commit}"
+    if (target / ".complete").exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", commit, "pipeline", "schemas"],
+                             cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    (target / ".complete").write_text(commit + "\n", encoding="utf-8")
     return target
 
 
@@ -343,27 +369,8 @@ def measures(inputs: dict, sizes: list[int], small: int, large: int, snapshots: 
         "diff", f"diff of two {_size_of(old)} pages",
         [py, "-m", "pipeline", "diff", str(old), str(new), "--out", str(runs / "diff")],
         large))
+    found.extend(history_measures(inputs, runs, snapshots, large))
     raw = inputs["raw"]
-    history = [py, "-m", "pipeline", "history", "--raw-dir", str(raw), "--out"]
-    found.append(Measure(
-        "history_nocache", f"history over {snapshots:,} snapshots, cache off (as before it)",
-        [*history, str(runs / "history-nocache")], large, expect=f"{snapshots} snapshots",
-        env={"PIPELINE_HISTORY_CACHE": "off"}))
-    found.append(Measure(
-        "history_first", f"history over {snapshots:,} snapshots, first run (empty cache)",
-        [*history, str(runs / "history-first")], large, expect=f"{snapshots} snapshots",
-        before=_fresh(runs / "history-first")))
-    warm, incremental = runs / "history-warm", runs / "history-incremental"
-    plus_one = inputs["raw_plus_one"]
-
-    def restore_warm_cache() -> None:
-        _copy_tree(warm, incremental)
-
-    found.append(Measure(
-        "history_incremental", f"history after one new snapshot ({snapshots + 1:,} in raw/)",
-        [py, "-m", "pipeline", "history", "--raw-dir", str(plus_one), "--out", str(incremental)],
-        large, expect=f"{snapshots + 1} snapshots", before=restore_warm_cache,
-        setup=[*history, str(warm)]))
     found.append(Measure(
         "current_raw", f"up-to-date build, newest of {snapshots:,} snapshots in raw/",
         [py, "-m", "pipeline", "build", "--raw-dir", str(raw), "--out", str(runs / "build-raw")],
@@ -386,6 +393,50 @@ def measures(inputs: dict, sizes: list[int], small: int, large: int, snapshots: 
             "tests", "test suite (python -m pytest, warm venv)",
             [py, "-m", "pytest", "-p", "no:cacheprovider"], 1, expect=" passed",
             warm_up=False, may_fail=True))
+    return found
+
+
+def history_measures(inputs: dict, runs: Path, snapshots: int, repeats: int) -> list[Measure]:
+    """history over the stored snapshots: today's code (TODAY_COMMIT, run from
+    bench/work/code-<commit>/ with this venv) and this code, first runs and the run after
+    one new snapshot (a renewal, or the same partners in a new file) with a warm cache."""
+    py, raw = sys.executable, inputs["raw"]
+    today = {"PYTHONPATH": str(inputs["today_code"])}  # with -P: that pipeline/, not ours
+    found = []
+
+    def history(raw_dir: Path, out: Path, *, code: str = "this") -> list[str]:
+        flags = ["-P"] if code == "today" else []
+        return [py, *flags, "-m", "pipeline", "history", "--raw-dir", str(raw_dir),
+                "--out", str(out)]
+
+    found.append(Measure(
+        "history_today", f"history over {snapshots:,} snapshots, first run, code of "
+        f"{TODAY_COMMIT} (today's)", history(raw, runs / "history-today", code="today"),
+        repeats, expect=f"{snapshots} snapshots", before=_fresh(runs / "history-today"),
+        env=today))
+    found.append(Measure(
+        "history_nocache", f"history over {snapshots:,} snapshots, cache off",
+        history(raw, runs / "history-nocache"), repeats, expect=f"{snapshots} snapshots",
+        env={"PIPELINE_HISTORY_CACHE": "off"}))
+    found.append(Measure(
+        "history_first", f"history over {snapshots:,} snapshots, first run (empty cache)",
+        history(raw, runs / "history-first"), repeats, expect=f"{snapshots} snapshots",
+        before=_fresh(runs / "history-first")))
+    for key, label, raw_dir, code in (
+            ("history_incremental_today", "a renewal, today's code", inputs["raw_plus_one"],
+             "today"),
+            ("history_incremental", "a renewal", inputs["raw_plus_one"], "this"),
+            ("history_same", "same partners, new asset URLs", inputs["raw_plus_same"], "this")):
+        warm, out = runs / f"{key}-warm", runs / key
+
+        def restore(warm=warm, out=out) -> None:
+            _copy_tree(warm, out)
+
+        found.append(Measure(
+            key, f"history after one new snapshot ({label}; {snapshots + 1:,} in raw/)",
+            history(raw_dir, out, code=code), repeats, expect=f"{snapshots + 1} snapshots",
+            before=restore, setup=history(raw, warm, code=code),
+            env=today if code == "today" else {}))
     return found
 
 
@@ -470,8 +521,8 @@ def evaluate(by_key: dict[str, Measure], sizes: list[int], names_s: float | None
                 cpu=by_key[key].median_cpu_s, **kw)
 
     measured("setup", target=(30.0, "s"))
-    base1 = med["baseline_1x"]
-    for size in sizes:
+    base1 = med.get("baseline_1x")
+    for size in [size for size in sizes if f"baseline_{size}x" in med]:  # all but with --only
         base = med[f"baseline_{size}x"]
         tag = f"{size}x page ({rows_by_size[size]:,} rows)"
         measured(f"baseline_{size}x", f"baseline, {tag}")
@@ -489,7 +540,7 @@ def evaluate(by_key: dict[str, Measure], sizes: list[int], names_s: float | None
                      target=(0.3, "x") if size == 1 else None)
     big = max(sizes)
     slopes = {}
-    if 20 in sizes and big > 20:
+    if 20 in sizes and big > 20 and f"cold_{big}x" in med:
         for what in ("cold", "baseline"):
             s = slope(med[f"{what}_1x"], med[f"{what}_20x"], med[f"{what}_{big}x"], 20, big)
             slopes[what] = None if s is None else round(s, 3)
@@ -499,17 +550,26 @@ def evaluate(by_key: dict[str, Measure], sizes: list[int], names_s: float | None
             row("slope_baseline", f"growth slope of the baseline, 20x→{big}x",
                 value=slopes["baseline"])
     measured("diff")
-    measured("history_nocache")
-    if "history_first" in med and "history_nocache" in med:
-        measured("history_first", ratio=med["history_first"] / med["history_nocache"],
-                 target=(0.5, "x"))
+    measured("history_today")
+    for key in ("history_nocache", "history_first"):
+        if key in med and "history_today" in med:  # against today's first run
+            measured(key, ratio=med[key] / med["history_today"],
+                     target=(0.5, "x") if key == "history_first" else None)
+    measured("history_incremental_today")
     measured("history_incremental", target=(1.0, "s"))
-    measured("current_raw", ratio=med["current_raw"] / base1)
+    measured("history_same", target=(1.0, "s"))
+    if base1:
+        measured("current_raw", ratio=med["current_raw"] / base1)
     stored = _last_json(by_key["store"]) if "store" in by_key else []
     if stored:
         half, total = stored[0]["half_s"], stored[0]["total_s"]
         row("store", f"{by_key['store'].label}: all / first half (2.0 is linear)", total,
-            rss.get("store"), value=total / half if half else None, target=(2.2, "x"))
+            rss.get("store"), value=total / half if half else None, target=(2.2, "x"),
+            cpu=stored[0].get("total_cpu_s"))
+        half_cpu, total_cpu = stored[0].get("half_cpu_s"), stored[0].get("total_cpu_s")
+        if half_cpu and total_cpu:
+            row("store_cpu", f"{by_key['store'].label}: CPU time, all / first half",
+                value=total_cpu / half_cpu)
     if "names" in med:
         row("names", f"{by_key['names'].label} (in-process)", names_s, rss["names"],
             target=(1.0, "s"))
@@ -613,6 +673,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-warm-up", action="store_true",
                         help="skip the untimed warm-up run of each command")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--only", help="measure only these keys, comma-separated prefixes "
+                                       "(e.g. history,store); results go to results-only.json "
+                                       "in the work directory")
     args = parser.parse_args(argv)
     WORK = args.work.resolve()
 
@@ -625,7 +688,8 @@ def main(argv: list[str] | None = None) -> int:
     store_count = args.store or (200 if quick else 2000)
     small = args.repeat or (1 if quick else 7)
     large = args.repeat or (1 if quick else 3)
-    json_path = args.json or (WORK / "results-quick.json" if quick else RESULTS)
+    json_path = args.json or (WORK / "results-quick.json" if quick
+                              else WORK / "results-only.json" if args.only else RESULTS)
     env = dict(os.environ)
     if not args.no_bytecode_cache:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -634,9 +698,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"preparing inputs in {_relative(str(WORK))}/ ...", flush=True)
     inputs = prepare_inputs(sizes, snapshots, max(s for s in sizes if s <= 200))
     inputs["raw_plus_one"] = one_more_snapshot(inputs["raw"], WORK / f"raw-{snapshots}-plus-one")
+    inputs["raw_plus_same"] = one_more_snapshot(inputs["raw"], WORK / f"raw-{snapshots}-plus-same",
+                                                renew=False)
+    inputs["today_code"] = code_of(TODAY_COMMIT)
     rows = {size: _rows(Path(inputs["pages"][size])) for size in sizes}
     all_measures = measures(inputs, sizes, small, large, snapshots, args.names, quick=quick,
                             store_count=store_count)
+    if args.only:
+        prefixes = tuple(args.only.split(","))
+        all_measures = [m for m in all_measures if m.key.startswith(prefixes)]
     by_key = {m.key: m for m in all_measures}
     try:
         for m in all_measures:
@@ -664,10 +734,10 @@ def main(argv: list[str] | None = None) -> int:
     except (IndexError, KeyError):
         pass
     evaluated = evaluate(by_key, sizes, names["cleaning_s"] if names else None, rows)
-    stages = {} if quick else stage_breakdown(inputs, sizes, env)
+    stages = {} if quick or args.only else stage_breakdown(inputs, sizes, env)
 
     report = table(evaluated)
-    analyst = analyst_cost(by_key["analyst"])
+    analyst = analyst_cost(by_key["analyst"]) if "analyst" in by_key else None
     if analyst:
         report += (f"\nanalyst outputs added to a cold build (in-process): "
                    f"{analyst['added_to_cold_build_s']:.3f} s (target ≤ {ANALYST_LIMIT_S:.0f} s: "
@@ -683,7 +753,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {size}: total {found.get('total_s', float('nan')):.3f}: {parts}")
 
     document = {
-        "mode": "quick" if quick else "full",
+        "mode": "quick" if quick else "only" if args.only else "full",
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "settings": {"sizes": sizes, "repeats_small": small, "repeats_large": large,

@@ -31,11 +31,13 @@ comes back later it is "added" again under its old lineage id.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import history_cache
 from pipeline.diff import DiffResult, Version, cell
 from pipeline.errors import SnapshotError
 from pipeline.history_cache import SnapshotCache
@@ -49,14 +51,33 @@ EVENTS_CSV = "events.csv"
 _COUNTER = re.compile(r"-\d+$")
 
 
-@dataclass
+@dataclass(eq=False)
 class PageState:
-    """One distinct page that built: its partner rows and headline."""
+    """One distinct page that built: its partner rows and headline.
+
+    ``rows`` may be None for a page taken from the cache of an earlier run: ``table()``
+    then reads them (from the cache, or the snapshot again) the first time the replay needs
+    them, which is only when the page differs from the version before it.
+    """
 
     sha256: str
-    rows: list[dict]
+    rows: list[dict] | None
     version: Version
     content: object = None  # the same object for pages whose parse is the same
+    digest: str | None = None  # of rows and headline: equal digests, equal pages
+    parse_key: str | None = None  # history_cache.parse_key of the page, when built here
+    loader: object = field(default=None, repr=False)  # () -> rows, when rows is None
+
+    def table(self) -> list[dict]:
+        if self.rows is None:
+            self.rows = self.loader()
+        return self.rows
+
+    def same_as(self, other: PageState) -> bool:
+        """Whether both pages have the same partners and headline (known without rows)."""
+        if self.digest is not None and other.digest is not None:
+            return self.digest == other.digest
+        return self.content is not None and self.content is other.content
 
 
 @dataclass
@@ -66,6 +87,10 @@ class Kept:
     date: dt.date
     state: PageState
     snapshot: str  # file name of the first snapshot showing it
+
+    def key(self) -> list:
+        """What identifies this version for the next run (see history_cache.RunState)."""
+        return [self.date.isoformat(), self.snapshot, self.state.sha256, self.state.digest]
 
 
 @dataclass
@@ -83,6 +108,8 @@ class HistoryResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (snapshot, reason)
     notes: list[str] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    resumed: int = 0  # versions taken from the previous run's replay instead of replayed
+    written: bool = False  # whether the files were (re)written; False when already current
 
 
 def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False,
@@ -90,7 +117,9 @@ def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False,
     """Read every snapshot in ``raw_dir`` and write the history and events into ``out_dir``.
 
     A damaged snapshot raises SnapshotError, or is skipped with a warning when
-    ``skip_damaged``.
+    ``skip_damaged``. With the cache (pipeline.history_cache), a run after an earlier one
+    reads only the snapshots added since, folds only the versions they add into the replay
+    kept from that run, and rewrites the files only when they change.
     """
     from pipeline.snapshots import list_snapshots
 
@@ -99,36 +128,67 @@ def build_history(raw_dir: Path, out_dir: Path, *, skip_damaged: bool = False,
     if not snapshots:
         raise SnapshotError(f"no snapshot in {raw_dir}", "run `make refresh` first")
     result = HistoryResult(raw_dir, out_dir, snapshots=len(snapshots))
-    versions = timeline(snapshots, result, skip_damaged=skip_damaged,
-                        resources=resources or Resources.load())
+    stored = SnapshotCache.for_out_dir(out_dir)  # results kept from earlier runs
+    run = _Run(stored, resources)
+    versions = timeline(snapshots, result, skip_damaged=skip_damaged, run=run)
     if not versions:
         reason = result.skipped[0][1] if result.skipped else "none could be read"
         raise SnapshotError(f"none of the {len(snapshots)} snapshots in {raw_dir} builds",
                             f"first problem: {reason}")
-    periods, events = replay(versions)
-    result.versions = len(versions)
-    result.partners = len({p["partner_id"] for p in periods})
-    result.periods = len(periods)
-    result.events = Counter(e["event"] for e in events)
-    result.first, result.last = versions[0].date, versions[-1].date
-    result.files = write_history(periods, events, out_dir)
+    fold = run.resumed_fold(versions)
+    result.resumed = len(fold.keys)
+    changed = [fold.apply(kept) for kept in versions[len(fold.keys):]]
+    _count(result, fold, versions)
+    outputs = _write_if_changed(run, fold, any(changed) or not result.resumed, result)
+    result.files = {name: out_dir / name for name in outputs}
+    run.save(snapshots, versions, fold, outputs)
     return result
 
 
+def _count(result: HistoryResult, fold: Fold, versions: list[Kept]) -> None:
+    """The figures of the summary, from the fold (sorting its tables is not needed)."""
+    periods = (*fold.periods, *fold.open_rows.values())
+    result.versions = len(versions)
+    result.partners = len({p["partner_id"] for p in periods})
+    result.periods = len(periods)
+    result.events = Counter(e["event"] for e in fold.events)
+    result.first, result.last = versions[0].date, versions[-1].date
+
+
+def _write_if_changed(run: _Run, fold: Fold, changed: bool,
+                      result: HistoryResult) -> dict[str, str]:
+    """The sha256 of each file in out/: the files as written by the previous run when they
+    already hold these tables, else newly validated and written (``result.written``)."""
+    if changed:
+        periods, events = fold.tables()
+        run.tables = _tables_digest(periods, events)
+    else:  # nothing folded in since the previous run: its tables
+        periods = events = None
+        run.tables = run.previous.tables
+    outputs = run.current_outputs(result.out_dir, run.tables)
+    if outputs is not None:
+        return outputs
+    if periods is None:
+        periods, events = fold.tables()
+    files = history_files(periods, events)
+    commit_history(files, result.out_dir)
+    result.written = True
+    return {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+
 def timeline(snapshots, result: HistoryResult, *, skip_damaged: bool = False,
-             resources: Resources | None = None) -> list[Kept]:
+             resources: Resources | None = None, run: _Run | None = None) -> list[Kept]:
     """The distinct versions of the page, dated, oldest first (see the module docstring)."""
+    run = run or _Run(SnapshotCache.for_out_dir(result.out_dir), resources)
     cache: dict[str, PageState | str] = {}  # sha256 -> state, or the reason it failed
-    memo: dict = {}  # parsed content -> built rows, shared by pages that read the same
     versions: list[Kept] = []
     previous_sha = None
-    stored = SnapshotCache.for_out_dir(result.out_dir)  # results kept from earlier runs
     for snapshot in snapshots:
         if snapshot.sha256 == previous_sha:
             continue  # the page did not change: nothing to read
         previous_sha = snapshot.sha256
         if snapshot.sha256 not in cache:
-            cache[snapshot.sha256] = _load(snapshot, memo, skip_damaged, stored, resources)
+            cache[snapshot.sha256] = run.load(snapshot, skip_damaged)
             result.parsed += 1
             if isinstance(cache[snapshot.sha256], str):
                 result.skipped.append((snapshot.path.name, cache[snapshot.sha256]))
@@ -159,9 +219,179 @@ def _version_date(as_of: dt.date | None, taken_on: dt.date, previous: Kept | Non
     return max(date, previous.date)
 
 
+class _Run:
+    """Where one run takes each snapshot's result from, and what it keeps for the next run.
+
+    In order: the previous run's state (no file read but the snapshot's signature), the
+    per-snapshot entries of pipeline.history_cache (the file is hashed), or the page itself.
+    """
+
+    def __init__(self, stored: SnapshotCache | None, resources: Resources | None):
+        self.stored = stored
+        self._resources = resources
+        self.previous = stored.load_run() if stored is not None else None
+        self.memo: dict = {}  # parsed content -> built rows, shared by pages that read the same
+        self.digests: dict[int, str] = {}  # id(built content) -> its digest (cache off)
+        self.headlines: dict[str, dict] = {}  # digest -> headline fields of the pages built
+        self.signatures: dict[str, list] = {}  # html name -> [entry key, digest, *signature]
+        self.parses: dict[str, str] = {}  # parse key -> digest
+        self.known: dict[int, tuple] = {}  # id(built content) -> (it, digest, parse key)
+        self.verify = history_cache.verifying()
+        self.tables: str | None = None  # digest of the tables in out/, once known
+
+    @property
+    def resources(self) -> Resources:
+        if self._resources is None:
+            self._resources = Resources.load()
+        return self._resources
+
+    def load(self, snapshot, skip_damaged: bool) -> PageState | str:
+        """The page's state, or why it cannot be used. Raises only for a damaged snapshot
+        (unless ``skip_damaged``): a page that does not build is history, a changed file is
+        not. Pages that fail are not kept: they are read again, and warned about, every run."""
+        signature = history_cache.file_signature(snapshot.path)  # before the file is read
+        state = (self._from_previous_run(snapshot, signature)
+                 or self._from_same_parse(snapshot, signature))
+        if state is not None:
+            return state
+        state = _load(snapshot, self.memo, skip_damaged, self.stored, self.resources,
+                      self.known)
+        if isinstance(state, PageState):
+            state.digest = state.digest or self._digest(state)
+            if self.stored is not None and signature is not None:
+                self._keep(snapshot, signature, state.digest,
+                           history_cache.headline_fields(state.version))
+                if state.parse_key is not None:
+                    self.parses[state.parse_key] = state.digest
+        return state
+
+    def _from_same_parse(self, snapshot, signature) -> PageState | None:
+        """A new file the parser reads as a page built before: that page's rows, without
+        normalizing and validating again (see history_cache.parse_key); else None."""
+        from pipeline.diff import looks_like_html
+        from pipeline.parse import parse_page
+        from pipeline.snapshots import read_snapshot
+
+        if self.previous is None or not self.previous.parses or signature is None:
+            return None
+        try:
+            data = read_snapshot(snapshot.path)  # checked against its name and sidecar
+            if not looks_like_html(data):
+                return None
+            page = parse_page(data, declared_charset=(snapshot.sidecar or {}).get("charset"))
+        except Exception:  # whatever it is, the page is then built as usual
+            return None
+        key = history_cache.parse_key(page, snapshot, self.stored.strict_counts,
+                                      self.resources.profile.key)
+        digest = self.previous.parses.get(key)
+        headline = self.previous.headlines.get(digest)
+        if headline is None:
+            return None
+        self._keep(snapshot, signature, digest, headline)
+        self.parses[key] = digest
+        return self._lazy(snapshot, digest, headline)
+
+    def _keep(self, snapshot, signature: list, digest: str, headline: dict) -> None:
+        key = history_cache.snapshot_key(snapshot, self.stored.fingerprint,
+                                         self.stored.strict_counts)
+        self.signatures[snapshot.path.name] = [key, digest, *signature]
+        self.headlines.setdefault(digest, headline)
+
+    def _from_previous_run(self, snapshot, signature) -> PageState | None:
+        """The state the previous run built for this very file (unchanged since it was
+        hashed: same signature), its rows read only when needed; else None."""
+        if self.previous is None or signature is None:
+            return None
+        kept = self.previous.snapshots.get(snapshot.path.name)
+        if kept is None or kept[2:] != signature:
+            return None
+        if self.verify and not history_cache.intact(snapshot):
+            return None  # read as usual, which reports it as damaged
+        key = history_cache.snapshot_key(snapshot, self.stored.fingerprint,
+                                         self.stored.strict_counts)
+        digest = kept[1]
+        headline = self.previous.headlines.get(digest)
+        if kept[0] != key or headline is None:
+            return None
+        self.signatures[snapshot.path.name] = kept
+        self.headlines.setdefault(digest, headline)
+        return self._lazy(snapshot, digest, headline)
+
+    def _lazy(self, snapshot, digest: str, headline: dict) -> PageState | None:
+        """A page known by its digest: its rows are read when the replay needs them."""
+        try:
+            version = Version(**headline, **history_cache.per_file_fields(snapshot))
+        except TypeError:
+            return None
+
+        def rows() -> list[dict]:
+            found = self.stored.rows(digest, headline)
+            if found is not None:
+                return found
+            state = _load(snapshot, self.memo, False, None, self.resources)  # cache gone
+            if isinstance(state, str) or self._digest(state) != digest:
+                raise SnapshotError(f"{snapshot.path} no longer builds as it did",
+                                    "delete out/.cache and run history again")
+            return state.table()
+
+        return PageState(snapshot.sha256, None, version, digest=digest, loader=rows)
+
+    def _digest(self, state: PageState) -> str:
+        token = state.content
+        if isinstance(token, history_cache._Content):
+            return token.digest
+        if id(token) not in self.digests or token is None:
+            digest = history_cache.content_digest(
+                state.table(), history_cache.headline_fields(state.version))
+            if token is None:
+                return digest
+            self.digests[id(token)] = digest
+        return self.digests[id(token)]
+
+    def resumed_fold(self, versions: list[Kept]) -> Fold:
+        """The previous run's replay when this timeline begins with its versions, else a new
+        one."""
+        previous = self.previous
+        if previous is None or not previous.versions:
+            return Fold()
+        count = len(previous.versions)
+        if count > len(versions) or [k.key() for k in versions[:count]] != previous.versions:
+            return Fold()
+        try:
+            return Fold.restore(previous.fold, versions[:count])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return Fold()
+
+    def current_outputs(self, out_dir: Path, tables: str) -> dict[str, str] | None:
+        """The written files' sha256 when they already hold these tables, else None."""
+        previous = self.previous
+        if previous is None or previous.tables != tables:
+            return None
+        for name, sha in previous.outputs.items():
+            try:
+                if hashlib.sha256((out_dir / name).read_bytes()).hexdigest() != sha:
+                    return None
+            except OSError:
+                return None
+        return previous.outputs
+
+    def save(self, snapshots, versions: list[Kept], fold: Fold, outputs: dict[str, str]) -> None:
+        if self.stored is None:
+            return
+        names = {s.path.name for s in snapshots}
+        kept = {name: entry for name, entry in self.signatures.items() if name in names}
+        parses = {**(self.previous.parses if self.previous else {}), **self.parses}
+        digests = {entry[1] for entry in kept.values()} | set(parses.values())
+        headlines = {**(self.previous.headlines if self.previous else {}), **self.headlines}
+        self.stored.save_run(history_cache.RunState(
+            snapshots=kept, headlines={d: h for d, h in headlines.items() if d in digests},
+            versions=[k.key() for k in versions], fold=fold.dump(), outputs=outputs,
+            tables=self.tables, parses=parses))
+
+
 def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
-          stored: SnapshotCache | None = None,
-          resources: Resources | None = None) -> PageState | str:
+          stored: SnapshotCache | None = None, resources: Resources | None = None,
+          known: dict | None = None) -> PageState | str:
     """The page's state, or why it cannot be used. Raises only for a damaged snapshot (unless
     ``skip_damaged``): a page that does not build is history, a changed file is not.
 
@@ -173,7 +403,8 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
     from pipeline.errors import PipelineError
 
     if stored is not None and (hit := stored.load(snapshot, Version)) is not None:
-        return PageState(snapshot.sha256, *hit)
+        rows, version, token = hit
+        return PageState(snapshot.sha256, rows, version, token, token.digest)
 
     try:
         loaded = load_page(snapshot.path, memo=memo, resources=resources)
@@ -186,9 +417,29 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
         return str(error)
     except Exception as error:  # a page odd enough to trip the parser stays a warning
         return f"{type(error).__name__}: {error}"
-    content = loaded.content if stored is None else stored.store(snapshot, loaded.rows,
-                                                                   loaded.version)
-    return PageState(snapshot.sha256, loaded.rows, loaded.version, content)
+    if stored is None:
+        return PageState(snapshot.sha256, loaded.rows, loaded.version, loaded.content)
+    digest, key = _keys(loaded, snapshot, stored, resources, known)
+    token = stored.store(snapshot, loaded.rows, loaded.version, digest=digest)
+    return PageState(snapshot.sha256, loaded.rows, loaded.version, token, token.digest, key)
+
+
+def _keys(loaded, snapshot, stored: SnapshotCache, resources: Resources | None,
+          known: dict | None) -> tuple[str, str | None]:
+    """Content digest and parse key of a loaded page, once per built content (``known``:
+    id -> keys): pages that share a build (build.prepare's memo) share its rows and headline,
+    and the first one's parse key is theirs too."""
+    content = loaded.content
+    known = {} if known is None else known
+    found = known.get(id(content))
+    if found is None or found[0] is not content:
+        digest = history_cache.content_digest(loaded.rows,
+                                              history_cache.headline_fields(loaded.version))
+        key = (history_cache.parse_key(content.page, snapshot, stored.strict_counts,
+                                       resources.profile.key)
+               if resources is not None and hasattr(content, "page") else None)
+        found = known[id(content)] = (content, digest, key)
+    return found[1], found[2]
 
 
 # --- replaying the versions ----------------------------------------------------------------
@@ -219,26 +470,42 @@ class _Lineages:
 
 def replay(versions: list[Kept]) -> tuple[list[dict], list[dict]]:
     """History periods and events from consecutive versions."""
-    from pipeline.diff import compare
-
-    lineages = _Lineages()
-    current: dict[str, str] = {}  # listed id in the latest version -> lineage
-    open_rows: dict[str, dict] = {}
-    periods: list[dict] = []
-    events: list[dict] = []
-    previous: Kept | None = None
+    fold = Fold()
     for kept in versions:
+        fold.apply(kept)
+    return fold.tables()
+
+
+@dataclass
+class Fold:
+    """The replay so far: versions are folded in one at a time, oldest first, so a later run
+    can go on from where an earlier one stopped (see history_cache.RunState)."""
+
+    lineages: _Lineages = field(default_factory=_Lineages)
+    current: dict[str, str] = field(default_factory=dict)  # listed id (latest) -> lineage
+    open_rows: dict[str, dict] = field(default_factory=dict)
+    periods: list[dict] = field(default_factory=list)  # closed periods, in the order closed
+    events: list[dict] = field(default_factory=list)  # in the order found
+    previous: Kept | None = None
+    keys: list[list] = field(default_factory=list)  # Kept.key() of the versions folded in
+
+    def apply(self, kept: Kept) -> bool:
+        """Fold in the next version; False when it changes nothing (the same page)."""
+        from pipeline.diff import compare
+
+        previous = self.previous
+        self.keys.append(kept.key())
         date, snap = kept.date, kept.snapshot
-        if (previous is not None and kept.state.content is not None
-                and kept.state.content is previous.state.content):
-            previous = kept  # the same partners and headline: nothing changes
-            continue
+        if previous is not None and previous.state.same_as(kept.state):
+            self.previous = kept  # the same partners and headline: nothing changes
+            return False
         if previous is None:
             diff = DiffResult(old=Version(), new=kept.state.version,
-                              added=tuple(kept.state.rows))
+                              added=tuple(kept.state.table()))
         else:
-            diff = compare(previous.state.rows, kept.state.rows, previous.state.version,
+            diff = compare(previous.state.table(), kept.state.table(), previous.state.version,
                            kept.state.version)
+        current, events = self.current, self.events
         mapping = {pid: lineage for pid, lineage in current.items()}
         for removed in diff.removed:
             lineage = current[removed["partner_id"]]
@@ -249,27 +516,53 @@ def replay(versions: list[Kept]) -> tuple[list[dict], list[dict]]:
                 mapping[change.partner_id] = mapping.pop(change.old_partner_id)
         active = set(mapping.values())
         for added in sorted(diff.added, key=lambda r: r["partner_id"]):
-            lineage = lineages.for_added(added["partner_id"], active)
+            lineage = self.lineages.for_added(added["partner_id"], active)
             mapping[added["partner_id"]] = lineage
             active.add(lineage)
             events.append(_event(date, lineage, added["name"], "added", snap))
         for listed, lineage in mapping.items():
-            lineages.bind(listed, lineage)
+            self.lineages.bind(listed, lineage)
         for change in diff.changed:
             events.extend(_change_events(date, mapping[change.partner_id], change, snap))
         for fix in diff.corrections:
             events.append(_event(date, mapping[fix.partner_id], fix.name, "changed", snap,
                                  fix.field, fix.old, fix.new))
-        _advance_periods(kept, mapping, open_rows, periods)
-        current, previous = mapping, kept
-    periods.extend(open_rows.values())
-    periods.sort(key=lambda p: (p["partner_id"], p["valid_from"]))
-    rank = {e: i for i, e in enumerate(EVENTS)}
-    order = {f: i for i, f in enumerate(("partner_id", *partner_fields()))}
-    events.sort(key=lambda e: (e["date"], e["name"].casefold(), e["partner_id"],
-                               rank[e["event"]], order.get(e["field"], -1)))
-    return periods, events
+        _advance_periods(kept, mapping, self.open_rows, self.periods)
+        self.current, self.previous = mapping, kept
+        return True
 
+    def tables(self) -> tuple[list[dict], list[dict]]:
+        """The history periods and the events, sorted (the fold itself is left as it is)."""
+        periods = [dict(p) for p in (*self.periods, *self.open_rows.values())]
+        periods.sort(key=lambda p: (p["partner_id"], p["valid_from"]))
+        rank = {e: i for i, e in enumerate(EVENTS)}
+        order = {f: i for i, f in enumerate(("partner_id", *partner_fields()))}
+        events = [dict(e) for e in self.events]
+        events.sort(key=lambda e: (e["date"], e["name"].casefold(), e["partner_id"],
+                                   rank[e["event"]], order.get(e["field"], -1)))
+        return periods, events
+
+    def dump(self) -> dict:
+        """Plain data (the versions are the run's ``keys``; the last one is kept by key)."""
+        return {"of_listed": dict(self.lineages.of_listed),
+                "used": sorted(self.lineages.used), "current": dict(self.current),
+                "open_rows": [[k, dict(v)] for k, v in self.open_rows.items()],
+                "periods": [dict(p) for p in self.periods],
+                "events": [dict(e) for e in self.events],
+                "previous": None if self.previous is None else self.previous.key()}
+
+    @classmethod
+    def restore(cls, data: dict, versions: list[Kept]) -> Fold:
+        """The fold :meth:`dump` saved after ``versions`` (which must be those it folded)."""
+        previous = versions[-1] if versions else None
+        if (None if previous is None else previous.key()) != data["previous"]:
+            raise ValueError("the saved fold ends at another version")
+        return cls(lineages=_Lineages(dict(data["of_listed"]), set(data["used"])),
+                   current=dict(data["current"]),
+                   open_rows={k: dict(v) for k, v in data["open_rows"]},
+                   periods=[dict(p) for p in data["periods"]],
+                   events=[dict(e) for e in data["events"]], previous=previous,
+                   keys=[k.key() for k in versions])
 
 def _advance_periods(kept: Kept, mapping: dict[str, str], open_rows: dict[str, dict],
                      periods: list[dict]) -> None:
@@ -331,21 +624,37 @@ def _change_events(date, lineage: str, change, snapshot: str) -> list[dict]:
 def write_history(periods: list[dict], events: list[dict], out_dir: Path) -> dict[str, Path]:
     """Validate both tables against schemas/history.py, then write them atomically: what is
     written is what the contract validated, in its columns and types."""
+    files = history_files(periods, events)
+    commit_history(files, out_dir)
+    return {name: out_dir / name for name in files}
+
+
+def history_files(periods: list[dict], events: list[dict]) -> dict[str, bytes]:
+    """The bytes of the three files, from the tables as schemas/history.py validated them."""
     from pipeline.validate import checked, table_rows
-    from pipeline.write import commit_files, csv_bytes, parquet_bytes
+    from pipeline.write import csv_bytes, parquet_bytes
     from schemas.describe import types
     from schemas.history import EventsModel, HistoryModel
 
     periods = table_rows(checked(HistoryModel, periods, HISTORY_CSV))
     events = table_rows(checked(EventsModel, events, EVENTS_CSV))
     history_types = types(HistoryModel)
-    files = {
+    return {
         HISTORY_PARQUET: parquet_bytes(list(history_types), periods, history_types),
         HISTORY_CSV: csv_bytes(list(history_types), periods),
         EVENTS_CSV: csv_bytes(list(types(EventsModel)), events),
     }
+
+
+def commit_history(files: dict[str, bytes], out_dir: Path) -> None:
+    from pipeline.write import commit_files
+
     commit_files(out_dir, files)
-    return {name: out_dir / name for name in files}
+
+
+def _tables_digest(periods: list[dict], events: list[dict]) -> str:
+    """Equal tables, equal digests: whether the files written last time still hold them."""
+    return history_cache.content_digest([*periods, *events], {"tables": [len(periods)]})
 
 
 def summary_text(result: HistoryResult) -> str:

@@ -18,7 +18,18 @@ hash to the digest it names is ignored and rebuilt. Rows are only kept when they
 equal, so a cached result always equals a fresh computation. Pages that fail to build are
 not kept (they are read again, and warned about again, on every run).
 
-``PIPELINE_HISTORY_CACHE=off`` in the environment turns the cache off (every snapshot is read).
+The result of the whole run is kept too, in ``run.json`` (:class:`RunState`): every snapshot
+already built (its entry key, the content it built, and the size, times and inode of its file
+when its sha256 was last checked), the versions of the timeline, the replay's state after the
+last of them and the sha256 of the files written. The next run takes a snapshot from there
+without reading its entry or hashing it again while its file's signature is unchanged (editing
+a file changes its ctime, which no tool sets back), and when the timeline it finds begins with
+the versions kept, folds only the new versions into the kept replay state; when the tables come
+out equal to the files in out/, nothing is written. Anything else (another code version, a
+snapshot placed among the older ones, a damaged or truncated run.json) replays from the start.
+
+``PIPELINE_HISTORY_CACHE=off`` in the environment turns the cache off (every snapshot is read);
+``PIPELINE_HISTORY_CACHE=verify`` keeps it on but hashes every snapshot file again.
 """
 
 from __future__ import annotations
@@ -34,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1  # bump when the layout of an entry changes
+RUN_FORMAT = 1  # bump when the layout of run.json changes
+RUN_FILE = "run.json"
 CACHE_DIR = Path(".cache") / "history"  # under the output directory
 DISABLE_VARIABLE = "PIPELINE_HISTORY_CACHE"
 # Headline fields that describe the file rather than the page: set from the snapshot itself.
@@ -80,6 +93,12 @@ def enabled() -> bool:
     return os.environ.get(DISABLE_VARIABLE, "").strip().lower() not in {"off", "0", "no", "false"}
 
 
+def verifying() -> bool:
+    """``PIPELINE_HISTORY_CACHE=verify``: hash every snapshot file again, even one whose
+    signature is unchanged (a disk that corrupts a file without touching its times)."""
+    return os.environ.get(DISABLE_VARIABLE, "").strip().lower() == "verify"
+
+
 class SnapshotCache:
     """The cache of one output directory, for one version of the code.
 
@@ -118,7 +137,7 @@ class SnapshotCache:
         from the cache but read again, so the build reports it as damaged.
         """
         try:
-            if not _intact(snapshot):
+            if not intact(snapshot):
                 return None
             entry = json.loads(self._entry_path(snapshot).read_bytes())
             if entry.get("format") != FORMAT:
@@ -141,15 +160,15 @@ class SnapshotCache:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def store(self, snapshot, rows: list[dict], version) -> object:
+    def store(self, snapshot, rows: list[dict], version, *, digest: str | None = None) -> object:
         """Keep ``rows`` and ``version`` for ``snapshot``; returns the content token.
+        ``digest``: their :func:`content_digest`, when the caller has it already.
 
         Never fails: a result that cannot be kept (rows that would not read back equal, a
         read-only directory) is simply not kept.
         """
-        fields = {k: v for k, v in dataclasses.asdict(version).items()
-                  if k not in PER_FILE_FIELDS}
-        digest = content_digest(rows, fields)
+        fields = headline_fields(version)
+        digest = digest or content_digest(rows, fields)
         try:
             if _decode(_encode(fields)) == fields and self._write_table(digest, rows):
                 entry = {"format": FORMAT, "content": digest, "headline": _encode(fields)}
@@ -191,8 +210,135 @@ class SnapshotCache:
 
     @staticmethod
     def _per_file(snapshot) -> dict:
-        return {"source": str(snapshot.path), "kind": "html", "sha256": snapshot.sha256,
-                "taken_at": (snapshot.sidecar or {}).get("fetched_at")}
+        return per_file_fields(snapshot)
+
+    def rows(self, digest: str, headline: dict) -> list[dict] | None:
+        """The rows kept under ``digest`` (None when missing or damaged)."""
+        try:
+            return self._rows(digest, headline)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def run_key(self) -> str:
+        document = [RUN_FORMAT, self.fingerprint, bool(self.strict_counts)]
+        return hashlib.sha256(json.dumps(document).encode()).hexdigest()
+
+    def load_run(self) -> RunState | None:
+        """The state the last run of this code version left, or None (never raises)."""
+        try:
+            document = json.loads((self.directory / RUN_FILE).read_bytes())
+            body = document["body"]
+            if (document.get("format") != RUN_FORMAT or document.get("key") != self.run_key()
+                    or document.get("digest") != _body_digest(body)):
+                return None
+            return RunState.decode(body)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def save_run(self, state: RunState) -> bool:
+        """Keep ``state`` for the next run, only if it reads back equal; never fails."""
+        try:
+            body = state.encode()
+            if RunState.decode(json.loads(json.dumps(body))) != state:
+                return False  # a value JSON would change: not kept
+            document = {"format": RUN_FORMAT, "key": self.run_key(),
+                        "digest": _body_digest(body), "body": body}
+            _atomic_write(self.directory / RUN_FILE, json.dumps(document).encode())
+            return True
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return False
+
+
+@dataclasses.dataclass
+class RunState:
+    """What one run of ``history`` leaves for the next (see the module docstring).
+
+    ``snapshots``: html name -> [entry key, content digest, *file signature];
+    ``headlines``: content digest -> headline fields; ``versions``: one key per version of
+    the timeline (date, snapshot name, sha256, content digest); ``fold``: the replay's state
+    after them (plain data, see pipeline.history.Fold); ``outputs``: file name -> sha256;
+    ``parses``: :func:`parse_key` -> content digest, so that a new file the parser reads as
+    an earlier one (daily snapshots that differ in an asset URL) is not normalized and
+    validated again.
+    """
+
+    snapshots: dict[str, list]
+    headlines: dict[str, dict]
+    versions: list[list]
+    fold: dict
+    outputs: dict[str, str]
+    tables: str  # digest of the history and events tables written
+    parses: dict[str, str] = dataclasses.field(default_factory=dict)  # parse_key -> digest
+
+    def encode(self) -> dict:
+        # snapshots, versions, outputs and parses hold only strings and numbers
+        return {"snapshots": self.snapshots, "headlines": _encode(self.headlines),
+                "versions": self.versions, "fold": _encode(self.fold),
+                "outputs": self.outputs, "tables": self.tables, "parses": self.parses}
+
+    @classmethod
+    def decode(cls, body: dict) -> RunState:
+        return cls(snapshots=body["snapshots"], headlines=_decode(body["headlines"]),
+                   versions=body["versions"], fold=_decode(body["fold"]),
+                   outputs=body["outputs"], tables=body["tables"], parses=body["parses"])
+
+
+def file_signature(path: Path) -> list[int] | None:
+    """Size, modification and change times (ns), inode and device of ``path``: what changes
+    when the file is written, replaced or edited in place (None when it cannot be read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def parse_key(page, snapshot, strict_counts: bool, profile: str) -> str | None:
+    """What a page's rows and headline are a function of, as one hash: everything the parser
+    read from it (every field of :class:`pipeline.parse.ParsedPage`), the snapshot's date
+    when the page states no "As of" date, the strictness of the counts check and the source
+    profile (the code and reference data are in the run's key). Pages with equal keys build
+    equal rows (the argument of :func:`pipeline.build.prepare`'s memo, made to last between
+    runs). None when a field is not plain data.
+    """
+    fetched_at = None if page.as_of else (snapshot.sidecar or {}).get("fetched_at")
+    try:
+        document = [_plain(page), fetched_at, bool(strict_counts), profile]
+        return hashlib.sha256(json.dumps(_encode(document)).encode()).hexdigest()
+    except (TypeError, ValueError):
+        return None
+
+
+def _plain(value):
+    """Dataclasses as [type name, fields...], recursively, for :func:`parse_key`."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__,
+                *(_plain(getattr(value, f.name)) for f in dataclasses.fields(value))]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return [[_plain(k), _plain(v)] for k, v in value.items()]  # in order, as the memo
+    if value is None or isinstance(value, (str, int, float, dt.date)):
+        return value
+    raise TypeError(f"not plain data: {type(value).__name__}")
+
+
+def headline_fields(version) -> dict:
+    """The headline of ``version`` without what describes the file rather than the page
+    (a shallow copy: mappings become dicts, as :func:`dataclasses.asdict` makes them)."""
+    return {f.name: dict(value) if isinstance(value := getattr(version, f.name), Mapping)
+            else value for f in dataclasses.fields(version) if f.name not in PER_FILE_FIELDS}
+
+
+def per_file_fields(snapshot) -> dict:
+    return {"source": str(snapshot.path), "kind": "html", "sha256": snapshot.sha256,
+            "taken_at": (snapshot.sidecar or {}).get("fetched_at")}
+
+
+def _body_digest(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -202,7 +348,7 @@ class _Content:
     digest: str
 
 
-def _intact(snapshot) -> bool:
+def intact(snapshot) -> bool:
     """Whether the snapshot file still hashes to the sha256 its name and sidecar record."""
     with open(snapshot.path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest() == snapshot.sha256

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -166,6 +167,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(raw, warm_out, tmp_path, prepare
     shutil.copytree(warm_out, out)
     expected = outputs(out)
     cache = out / history_cache.CACHE_DIR
+    (cache / history_cache.RUN_FILE).unlink()  # the per-snapshot entries are read, then
     tables = sorted((cache / "tables").iterdir())
     entries = sorted((cache / "entries").iterdir())
     if damage == "truncated table":
@@ -223,3 +225,198 @@ def test_a_snapshot_tampered_after_caching_stops_the_history(raw, warm_out, tmp_
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ")
     assert target.name in err and "damaged" in err and "--skip-damaged" in err
+
+
+# --- the run's state (run.json): resuming the replay ----------------------------------------
+
+
+def renewed(html: str, name: str, expiration: str) -> bytes:
+    page = Page(html)
+    page.set_cell(name, "expiration", expiration)
+    return page.html().encode("utf-8")
+
+
+def newest_html(raw: Path) -> str:
+    return list_snapshots(raw)[-1].path.read_text(encoding="utf-8")
+
+
+def test_each_new_snapshot_is_folded_into_the_kept_replay(raw, warm_out, tmp_path, prepared,
+                                                          monkeypatch):
+    """After every kind of addition the files equal a run without any cache, byte for byte."""
+    mine, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(raw, mine)
+    shutil.copytree(warm_out, out)
+    versions = build_history(mine, out).versions
+    html = newest_html(mine)
+
+    def run_and_check(name: str):
+        prepared.clear()
+        result = build_history(mine, out)
+        result.prepared = list(prepared)  # the pages built by this run
+        assert outputs(out) == fresh(mine, tmp_path / f"fresh-{name}", monkeypatch), name
+        return result
+
+    # the same partners on a new day, in a new file: parsed, not built again; nothing written
+    body = asset_stamped(html, dt.date(2025, 4, 1)).encode("utf-8")
+    store(mine, body, dt.date(2025, 4, 1))
+    same = run_and_check("same")
+    assert same.resumed == versions and not same.written
+    assert same.prepared == [hashlib.sha256(BROKEN).hexdigest()]
+    assert (same.versions, same.last) == (versions + 1, dt.date(2025, 4, 1))
+    # a renewal: one version folded in, the files rewritten
+    store(mine, renewed(html, "Kasetsart University", "2035.03.31"), dt.date(2025, 5, 1))
+    renewal = run_and_check("renewal")
+    assert renewal.resumed == versions + 1 and renewal.written
+    assert renewal.events["renewed"] == same.events["renewed"] + 1
+    # a page that does not build, then two versions on one day: the later one stands
+    store(mine, BROKEN, dt.date(2025, 6, 1))
+    run_and_check("broken")
+    store(mine, renewed(html, "Kasetsart University", "2036.03.31"), dt.date(2025, 7, 1))
+    run_and_check("first of the day")
+    moment = dt.datetime(2025, 7, 1, 18, tzinfo=dt.UTC)
+    store_snapshot(mine, renewed(html, "Kasetsart University", "2037.03.31"),
+                   {"charset": "utf-8"}, now=moment)
+    later = run_and_check("later that day")
+    assert later.resumed < later.versions  # the day's version was replaced: replayed again
+    assert hashlib.sha256(BROKEN).hexdigest() in later.prepared  # failures: read every run
+
+
+def test_a_snapshot_older_than_the_kept_state_replays_from_the_start(raw, warm_out, tmp_path,
+                                                                      monkeypatch):
+    """A snapshot copied into raw/ by hand (not in the index) is placed by the time in its
+    name, before the versions kept: the kept replay cannot be used."""
+    mine, out, elsewhere = tmp_path / "raw", tmp_path / "out", tmp_path / "elsewhere"
+    shutil.copytree(raw, mine)
+    shutil.copytree(warm_out, out)
+    page = Page(list_snapshots(mine)[0].path.read_text(encoding="utf-8"))
+    page.set_cell("Kasetsart University", "expiration", "2034.03.31")
+    page.set_as_of(dt.date(2024, 3, 1))
+    store(elsewhere, page.html().encode("utf-8"), dt.date(2024, 3, 1))
+    for path in elsewhere.glob("2024*"):
+        shutil.copy(path, mine / path.name)
+    assert list_snapshots(mine)[0].path.name.startswith("20240301")
+    result = build_history(mine, out)
+    assert result.resumed == 0 and result.written
+    assert result.first == dt.date(2024, 3, 1)
+    assert outputs(out) == fresh(mine, tmp_path / "fresh", monkeypatch)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped byte", "empty", "not json",
+                                    "other format", "edited body"])
+def test_a_damaged_run_state_is_ignored_and_rebuilt(raw, warm_out, tmp_path, damage):
+    out = tmp_path / "out"
+    shutil.copytree(warm_out, out)
+    expected = outputs(out)
+    path = out / history_cache.CACHE_DIR / history_cache.RUN_FILE
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped byte":
+        middle = len(data) // 2
+        path.write_bytes(data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "not json":
+        path.write_bytes(b"\x00\xff" * 100)
+    else:
+        document = json.loads(data)
+        if damage == "other format":
+            document["format"] += 1
+        else:  # a change its digest does not match
+            document["body"]["fold"]["events"] = []
+        path.write_text(json.dumps(document))
+    result = build_history(raw, out)
+    assert result.resumed == 0
+    assert outputs(out) == expected
+    assert build_history(raw, out).resumed == result.versions  # whole again
+
+
+def test_the_run_state_of_another_code_version_is_not_used(raw, warm_out, tmp_path,
+                                                           monkeypatch):
+    out = tmp_path / "out"
+    shutil.copytree(warm_out, out)
+    expected = outputs(out)
+    monkeypatch.setattr(build_module, "code_fingerprint", lambda: "another version")
+    result = build_history(raw, out)
+    assert result.resumed == 0 and outputs(out) == expected
+
+
+def test_kept_rows_deleted_under_the_run_state_are_built_again(raw, warm_out, tmp_path,
+                                                              monkeypatch):
+    """run.json kept, the tables it refers to gone (out/.cache deleted in part, or while a
+    run read it): the rows a new version is compared with come from the snapshot again."""
+    mine, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(raw, mine)
+    shutil.copytree(warm_out, out)
+    shutil.rmtree(out / history_cache.CACHE_DIR / "tables")
+    shutil.rmtree(out / history_cache.CACHE_DIR / "entries")
+    store(mine, renewed(newest_html(mine), "Kasetsart University", "2035.03.31"),
+          dt.date(2025, 5, 1))
+    result = build_history(mine, out)
+    assert result.resumed > 0 and result.written
+    assert outputs(out) == fresh(mine, tmp_path / "fresh", monkeypatch)
+
+
+def test_nothing_is_written_when_nothing_changed_and_a_lost_file_is_written_again(
+        raw, warm_out, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(warm_out, out, symlinks=True)
+    expected = outputs(out)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+    result = build_history(raw, out)
+    assert not result.written and result.resumed == result.versions
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()} == before
+    (out / "events.csv").unlink()
+    assert build_history(raw, out).written
+    assert outputs(out) == expected
+
+
+def test_the_parse_key_holds_the_date_only_for_pages_without_as_of(snapshot_2024):
+    from types import SimpleNamespace
+
+    from pipeline.parse import parse_page
+
+    def snapshot(day: str):
+        return SimpleNamespace(sidecar={"fetched_at": f"{day}T06:00:00Z"})
+
+    def key(page, day, strict=True, profile="naist"):
+        return history_cache.parse_key(page, snapshot(day), strict, profile)
+
+    dated = parse_page(snapshot_2024.read_bytes(), "utf-8")
+    assert dated.as_of is not None
+    assert key(dated, "2024-04-01") == key(dated, "2024-04-02")
+    assert key(dated, "2024-04-01") != key(dated, "2024-04-01", strict=False)
+    assert key(dated, "2024-04-01") != key(dated, "2024-04-01", profile="other")
+    undated = parse_page(b"<h3>Asia(1)</h3><table><tr><th>Country</th><th>Type</th>"
+                         b"<th>Institution</th><th>Initial date</th><th>Expiration date</th>"
+                         b"</tr><tr><td>Korea<td>I<td>Hanbat University<td>2011.07.22"
+                         b"<td>2026.07.21</table>")
+    assert undated.as_of is None
+    assert key(undated, "2024-04-01") != key(undated, "2024-04-02")
+
+
+def test_an_unchanged_signature_is_trusted_unless_verifying(raw, warm_out, tmp_path,
+                                                            monkeypatch, capsys):
+    """A file corrupted without its size, times or inode changing (as a failing disk may)
+    is only caught by hashing it: PIPELINE_HISTORY_CACHE=verify does."""
+    from pipeline.cli import main
+
+    mine, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(raw, mine)
+    shutil.copytree(warm_out, out)
+    build_history(mine, out)  # run.json now holds the signatures of the files in mine/
+    target = list_snapshots(mine)[0].path
+    data = bytearray(target.read_bytes())
+    data[data.index(b"<table")] ^= 0x20
+    target.write_bytes(bytes(data))
+    run_file = out / history_cache.CACHE_DIR / history_cache.RUN_FILE
+    document = json.loads(run_file.read_bytes())
+    body = document["body"]
+    body["snapshots"][target.name][2:] = history_cache.file_signature(target)  # as if unseen
+    document["digest"] = history_cache._body_digest(body)
+    run_file.write_text(json.dumps(document))
+    assert build_history(mine, out).resumed > 0  # trusted
+    monkeypatch.setenv(history_cache.DISABLE_VARIABLE, "verify")
+    assert main(["history", "--raw-dir", str(mine), "--out", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and target.name in err and "damaged" in err
