@@ -35,7 +35,9 @@ from pipeline.names.common_words import (
     KEY_SLIP_LENGTH,
     KEY_SLIP_ZIPF,
     MIN_COMMON_LENGTH,
-    NEAR_COMMON_FILE,
+    NEAR_BUCKETS,
+    NEAR_COMMON_DIR,
+    near_bucket,
 )
 from pipeline.names.resources import (
     COMMON_ENGLISH_FILE,
@@ -180,19 +182,18 @@ def generate_common_english() -> list[str]:
 
 
 def generate_common_words() -> dict[str, list[str]]:
-    """language -> ``zipf word word ...`` lines: its common words by Zipf (one decimal)."""
+    """language -> ``folded<TAB>word zipf[ word zipf ...]`` lines: its common words."""
     from wordfreq import get_frequency_dict
 
     minimum = 10 ** (COMMON_ZIPF - 9)
     found: dict[str, list[str]] = {}
     for language in LANGUAGES:
-        by_zipf: dict[float, list[str]] = {}
+        by_folded: dict[str, list[str]] = {}
         for word, frequency in get_frequency_dict(language).items():
             if frequency >= minimum and word.isalpha() and len(word) >= MIN_COMMON_LENGTH:
-                by_zipf.setdefault(round(_zipf(frequency), 1), []).append(word)
+                by_folded.setdefault(fold(word), []).append(f"{word} {_zipf(frequency):.1f}")
         found[language] = [
-            " ".join((f"{zipf:.1f}", *sorted(words)))
-            for zipf, words in sorted(by_zipf.items(), reverse=True)
+            f"{folded}\t{' '.join(sorted(entries))}" for folded, entries in sorted(by_folded.items())
         ]
     return found
 
@@ -208,12 +209,10 @@ def generate_near_common(common: dict[str, list[str]], places: set[str]) -> list
     near: set[str] = set()
     for lines in common.values():
         for line in lines:
-            zipf_text, *words = line.split(" ")
-            key_slips = float(zipf_text) >= KEY_SLIP_ZIPF
-            for word in words:
-                folded = fold(word)
-                with_keys = key_slips and len(folded) >= KEY_SLIP_LENGTH
-                near.update(v for v in _slips_of(folded, with_keys) if v in known)
+            folded, entries = line.split("\t")
+            top = max(float(z) for z in entries.split(" ")[1::2])
+            with_keys = top >= KEY_SLIP_ZIPF and len(folded) >= KEY_SLIP_LENGTH
+            near.update(v for v in _slips_of(folded, with_keys) if v in known)
     for place in places:
         if len(place) >= MIN_COMMON_LENGTH:
             with_keys = len(place) >= KEY_SLIP_LENGTH
@@ -281,7 +280,11 @@ def main() -> None:
         write_gzip(COMMON_WORDS_DIR / f"{language}.txt.gz", lines)
     place_words = {fold(t) for t in place_tokens(places)}
     near = generate_near_common(common, place_words)
-    write_gzip(NEAR_COMMON_FILE, near)
+    buckets: dict[int, list[str]] = {b: [] for b in range(NEAR_BUCKETS)}
+    for word in near:
+        buckets[near_bucket(word)].append(word)
+    for bucket, words in buckets.items():
+        write_gzip(NEAR_COMMON_DIR / f"{bucket:02d}.txt.gz", words)
     print(f"common words of {len(common)} languages; {len(near)} words near them")
     for target, lines in (
         (PLACES_FILE, sorted({fold(t) for t in place_tokens(places)})),

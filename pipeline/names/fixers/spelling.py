@@ -74,6 +74,11 @@ SLIP_LIKELIHOOD = {
     "key": NEIGHBOUR_KEY,
     "accent": -0.3,
 }
+#: The slips corrected in a common word or a place: letters typed twice or swapped, and an
+#: accent left out. The others only compete: a real name is far more often a common word
+#: with a letter less (``Madan``, ``Sergo``, ``Bemen``) or a key away (``Tedam``,
+#: ``Takming``) than a common word with two letters swapped or one typed twice.
+CORRECTED_SLIPS = frozenset({"swap", "doubled", "accent"})
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ class SpellingIndex:
         #: misspelt common word of the name's language (:func:`decide_common`).
         self.maybe_common: set[str] = set()
         self.common = CommonWords(resources.data_dir / "common_words",
-                                  resources.data_dir / "near_common_words.txt.gz")  # fmt: skip
+                                  resources.data_dir / "near_common_words")  # fmt: skip
 
     def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
         """A "keep" decision, or the words ``token`` may be a misspelling of."""
@@ -161,10 +166,9 @@ class SpellingIndex:
         return found
 
     def _may_be_common(self, token: str) -> bool:
-        """True for a lower or title case token of letters that no list knows as a word."""
-        if case_pattern(token) not in ("lower", "title") or not token.isalpha():
-            return False
-        return not self.common.is_known(fold(token))
+        """True for a lower or title case token of letters (whether a word list knows it is
+        asked only when it has a candidate: :func:`decide_common`)."""
+        return case_pattern(token) in ("lower", "title") and token.isalpha()
 
     def _find(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
         reason = self._keep_reason(token)
@@ -323,7 +327,7 @@ def decide_common(
     its plural are never slips of each other.
 
     >>> common = CommonWords()
-    >>> decide_common("Mountian", frozenset({"en"}), common).replacement
+    >>> decide_common("Mounatin", frozenset({"en"}), common).replacement
     'Mountain'
     >>> decide_common("Nuestar", frozenset({"es"}), common).replacement
     'Nuestra'
@@ -336,26 +340,30 @@ def decide_common(
         return None
     folded, low = fold(token), lower(token)
     scored: dict[str, float] = {}
+    kinds: dict[str, str] = {}
     forms = set(intended_forms(folded))
     for language in sorted(languages):
-        table = common.by_folded(language)
-        for form in forms.intersection(table):
-            for word, zipf in table[form]:
+        for form in forms.intersection(common.table(language)):
+            for word, zipf in common.entries(language, form):
                 score = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if score is not None:
                     score += _context_bonus(word, context, pairs)
-                    scored[word] = max(scored.get(word, score), score)
+                    if score > scored.get(word, -99.0):
+                        scored[word], kinds[word] = score, slip(folded, fold(word))
     for place in forms.intersection(places):
         if _h_romanization(folded, place):
             continue
         score = _slip_score(token, folded, low, place, PLACE_ZIPF, written_with_accents)
         if score is not None and not has_diacritics(token):
             score += _context_bonus(place, context, pairs)
-            scored[place] = max(scored.get(place, score), score)
-    if not scored:
+            if score > scored.get(place, -99.0):
+                scored[place], kinds[place] = score, slip(folded, place)
+    if not scored or common.is_known(folded):  # a real word, however rare: no slip
         return None
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
+        return None
+    if kinds[ranked[0]] not in CORRECTED_SLIPS:
         return None
     pattern = case_pattern(token)
     return SpellingDecision(
