@@ -34,7 +34,6 @@ from pathlib import Path
 
 from pipeline.config import DATA_DIR
 from pipeline.names.channel import neighbours
-from pipeline.names.text import fold
 
 COMMON_WORDS_DIR = DATA_DIR / "common_words"
 NEAR_COMMON_DIR = DATA_DIR / "near_common_words"

@@ -27,8 +27,10 @@ def read_names(text: str, column: str | None = None) -> list[str]:
     reader = csv.DictReader(io.StringIO(text))
     if column not in (reader.fieldnames or ()):
         found = ", ".join(reader.fieldnames or ()) or "none"
-        raise PipelineError(f"no column {column!r} in the CSV input",
-                            f"columns found: {found}; pass one of them to --column")
+        raise PipelineError(
+            f"no column {column!r} in the CSV input",
+            f"columns found: {found}; pass one of them to --column",
+        )
     return [row[column].strip() for row in reader if (row[column] or "").strip()]
 
 
@@ -41,8 +43,15 @@ def clean_rows(names: Iterable[str]) -> list[dict[str, str]]:
     for raw in names:
         result = cleaner.clean(raw)
         changes = "; ".join(f"{c.fixer}: {c.before} -> {c.after}" for c in result.changes)
-        rows.append({"name_raw": raw, "name": result.name, "institution": result.institution,
-                     "unit": result.unit or "", "changes": changes})
+        rows.append(
+            {
+                "name_raw": raw,
+                "name": result.name,
+                "institution": result.institution,
+                "unit": result.unit or "",
+                "changes": changes,
+            }
+        )
     return rows
 
 

@@ -496,5 +496,3 @@ def is_place(text: str) -> bool:
         if any(fold(t) in vocabulary or fold(t) in function_words for t in tokens):
             return False
     return True
-
-

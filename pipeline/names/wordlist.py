@@ -193,7 +193,8 @@ def generate_common_words() -> dict[str, list[str]]:
             if frequency >= minimum and word.isalpha() and len(word) >= MIN_COMMON_LENGTH:
                 by_folded.setdefault(fold(word), []).append(f"{word} {_zipf(frequency):.1f}")
         found[language] = [
-            f"{folded}\t{' '.join(sorted(entries))}" for folded, entries in sorted(by_folded.items())
+            f"{folded}\t{' '.join(sorted(entries))}"
+            for folded, entries in sorted(by_folded.items())
         ]
     return found
 
