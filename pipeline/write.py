@@ -357,9 +357,10 @@ def columns_csv_bytes(columns: Mapping[str, Sequence]) -> bytes:
 
 
 def _csv_cells(values: Sequence) -> list[str]:
-    """:func:`safe_cell` of every value; text (most cells) without a call per cell."""
-    cell, formula = safe_cell, _formula
-    return [(("'" + v) if formula(v) else v) if type(v) is str else cell(v) for v in values]
+    """:func:`safe_cell` of every value; text and dates (most cells) without a call each."""
+    cell, formula, date = safe_cell, _formula, dt.date
+    return [(("'" + v) if formula(v) else v) if type(v) is str
+            else v.isoformat() if type(v) is date else cell(v) for v in values]
 
 
 def parquet_bytes(
