@@ -238,16 +238,16 @@ def _build(path: Path, data: bytes, out_dir: Path, wanted_hash: str, strict_coun
 
 def _output_files(frame, normalized) -> dict[str, bytes]:
     """The partners table as validated (``frame``), in the contract's columns and types."""
-    from pipeline.validate import table_rows
-    from pipeline.write import csv_bytes, json_bytes, parquet_bytes
+    from pipeline.validate import table_columns
+    from pipeline.write import columns_csv_bytes, columns_parquet_bytes, csv_bytes, json_bytes
     from schemas.describe import types as column_types
     from schemas.partners import PartnersModel
 
     types = column_types(PartnersModel)
-    rows = table_rows(frame)
+    columns = table_columns(frame, list(types))
     files = {
-        config.PARTNERS_PARQUET: parquet_bytes(list(types), rows, types),
-        config.PARTNERS_CSV: csv_bytes(list(types), rows),
+        config.PARTNERS_PARQUET: columns_parquet_bytes(columns, types),
+        config.PARTNERS_CSV: columns_csv_bytes(columns),
         config.CORRECTIONS_CSV: csv_bytes(CORRECTION_COLUMNS, normalized.corrections),
         config.SUGGESTIONS_CSV: csv_bytes(SUGGESTION_COLUMNS, normalized.suggestions),
     }

@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
                         format="%(message)s", stream=sys.stderr)
     try:
-        with collection_paused():
+        with collection_paused(), without_test_only_imports():
             return COMMANDS[args.command](args)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -272,6 +272,32 @@ def collection_paused():
         gc.freeze()
         if collecting:
             gc.enable()
+
+
+# Installed only for the test suite; pandera imports it whenever it is importable.
+TEST_ONLY_MODULES = ("hypothesis",)
+
+
+@contextlib.contextmanager
+def without_test_only_imports():
+    """Run one command as it runs where only the runtime dependencies are installed.
+
+    pandera loads its data-synthesis layer (pandera.strategies, on hypothesis, ~0.2 s) when
+    hypothesis can be imported, as in the development environment; no command uses it.
+    Marking the module absent for the command (``None`` in ``sys.modules``: the import
+    system's own way to make an import fail) lets pandera take its documented path for an
+    environment without hypothesis; validation is the same. Nothing is hidden when it is
+    already imported, and it is importable again once the command returns.
+    """
+    hidden = [name for name in TEST_ONLY_MODULES if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
 
 
 def _resources(args):

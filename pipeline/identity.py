@@ -28,10 +28,13 @@ def fingerprint(name: str) -> str:
     >>> fingerprint("Caen(ENSICAEN)") == fingerprint("caen ensicaen")
     True
     """
-    text = unicodedata.normalize("NFKC", name).casefold()
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
-    )
+    if name.isascii():  # most names: NFKC/NFKD change nothing, casefold is lower
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKC", name).casefold()
+        text = "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+        )
     text = _PUNCTUATION.sub(" ", text)
     return " ".join(sorted(set(text.split())))
 

@@ -216,10 +216,19 @@ def checked(model, rows: list[dict], label: str):
 
 def table_rows(frame) -> list[dict]:
     """A validated frame's rows as plain Python values (None for every kind of null)."""
-    # Column by column: Series.tolist() yields Python scalars, far cheaper than to_dict.
-    columns = {name: [plain(v) for v in frame[name].tolist()] for name in frame.columns}
+    columns = table_columns(frame)
     return [dict(zip(columns, values, strict=True))
             for values in zip(*columns.values(), strict=True)]
+
+
+def table_columns(frame, names=None) -> dict[str, list]:
+    """A validated frame's columns (``names``, default all) as lists of plain Python values
+    (None for every null): what the writers need, without a dict per row."""
+    # Series.tolist() yields Python scalars, far cheaper than to_dict; plain values (nearly
+    # all: strings, dates, booleans) are kept without a call each.
+    kept = _PLAIN_TYPES
+    return {name: [v if type(v) in kept else plain(v) for v in frame[name].tolist()]
+            for name in (frame.columns if names is None else names)}
 
 
 _PLAIN_TYPES = frozenset({str, bool, int, dt.date, type(None)})

@@ -137,6 +137,24 @@ def test_garbage_collection_is_tuned_only_at_the_entry_point(tmp_path, monkeypat
     assert gc.isenabled()
 
 
+def test_a_command_validates_without_importing_the_test_only_hypothesis(tmp_path):
+    """pandera would load its hypothesis-based strategies; a command runs as it would where
+    only the runtime dependencies are installed, and leaves hypothesis importable after."""
+    script = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        f"code = main(['build', '--snapshot', {str(SNAPSHOT_2024)!r},"
+        f" '--out', {str(tmp_path)!r}])\n"
+        "print(code, 'hypothesis' in sys.modules)\n"
+        "import hypothesis\n"
+        "print('importable')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["0 False", "importable"]
+
+
 # --- global options before or after the command (`make refresh ARGS=-v`) --------------------
 
 @pytest.mark.parametrize("argv", [["-v", "build"], ["build", "-v"], ["build", "--verbose"]])

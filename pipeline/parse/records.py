@@ -190,6 +190,12 @@ def _check_repeats(records: list[RawRecord], places: list[_Place]) -> None:
 def _check_decoded(records: list[RawRecord], places: list[_Place]) -> None:
     """No cell holds U+FFFD (a character lost in decoding) or mojibake (UTF-8 read in another
     charset, as "Ã‰cole"): such text would be wrong in every output."""
+    every_cell = "\n".join(  # one look at all of them first: nearly every page is clean
+        text for record in records
+        for text in (record.country, record.name, record.agreement_type, record.initial_date,
+                     record.expiration, record.region or ""))
+    if "\ufffd" not in every_cell and not _MOJIBAKE_PAIR.search(every_cell):
+        return
     for record, place in zip(records, places, strict=True):
         for column, text in (("country", record.country), ("name", record.name),
                              ("agreement type", record.agreement_type),
