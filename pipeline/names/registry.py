@@ -51,6 +51,11 @@ class Fixer:
         return (self.func.__doc__ or "").strip().splitlines()[0]
 
 
+#: Passes of the whole chain at most: a second pass settles what the first made clear; a
+#: third finds nothing left in practice and bounds the work.
+MAX_PASSES = 3
+
+
 class FixerRegistry:
     """Fixers in a fixed order; :meth:`apply` runs them and records what each changed."""
 
@@ -70,17 +75,24 @@ class FixerRegistry:
         return FixerRegistry(f for f in self.fixers if f.name in wanted)
 
     def apply(self, text: str, ctx: PageContext | None = None) -> tuple[str, tuple[Change, ...]]:
-        """Run every fixer in order; return the result and the changes, in order.
+        """Run every fixer in order, again while a pass still changes something (a later
+        fixer can settle what an earlier one reads: an accent given back makes a name
+        French, and so decides a spelling), at most :data:`MAX_PASSES` times; return the
+        result and the changes, in order.
 
         >>> REGISTRY.apply("Univesité Toulouse Ⅲ- Paul Sabatier")[0]
         'Université Toulouse III - Paul Sabatier'
         """
         changes: list[Change] = []
-        for fixer in self.fixers:
-            fixed = fixer.func(text, ctx)
-            if fixed != text:
-                changes.extend(describe_changes(fixer.name, text, fixed, fixer.confidence))
-                text = fixed
+        for _ in range(MAX_PASSES):
+            before = text
+            for fixer in self.fixers:
+                fixed = fixer.func(text, ctx)
+                if fixed != text:
+                    changes.extend(describe_changes(fixer.name, text, fixed, fixer.confidence))
+                    text = fixed
+            if text == before:
+                break
         return text, tuple(changes)
 
 

@@ -37,6 +37,7 @@ from pipeline.names.common_words import (
     MIN_COMMON_LENGTH,
     NEAR_BUCKETS,
     NEAR_COMMON_DIR,
+    letter_file,
     near_bucket,
 )
 from pipeline.names.resources import (
@@ -278,7 +279,11 @@ def main() -> None:
     known = generate_known(places)
     common = generate_common_words()
     for language, lines in common.items():
-        write_gzip(COMMON_WORDS_DIR / f"{language}.txt.gz", lines)
+        by_letter: dict[str, list[str]] = {}
+        for line in lines:
+            by_letter.setdefault(line[:1], []).append(line)
+        for letter, letter_lines in by_letter.items():
+            write_gzip(COMMON_WORDS_DIR / language / f"{letter_file(letter)}.txt.gz", letter_lines)
     place_words = {fold(t) for t in place_tokens(places)}
     near = generate_near_common(common, place_words)
     buckets: dict[int, list[str]] = {b: [] for b in range(NEAR_BUCKETS)}

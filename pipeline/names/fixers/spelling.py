@@ -343,7 +343,7 @@ def decide_common(
     kinds: dict[str, str] = {}
     forms = set(intended_forms(folded))
     for language in sorted(languages):
-        for form in forms.intersection(common.table(language)):
+        for form in forms.intersection(common.table(language, folded[:1])):
             for word, zipf in common.entries(language, form):
                 score = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if score is not None:
