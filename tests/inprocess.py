@@ -22,7 +22,7 @@ def run_cli(argv: list[str]) -> subprocess.CompletedProcess:
 
     stdout, stderr = io.StringIO(), io.StringIO()
     handler = logging.StreamHandler(stderr)
-    handler.setLevel(logging.INFO if "--verbose" in argv else logging.ERROR)
+    handler.setLevel(logging.INFO if {"-v", "--verbose"} & set(argv) else logging.ERROR)
     handler.setFormatter(logging.Formatter("%(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 
 import pyarrow.parquet as pq
 import pytest
@@ -166,9 +167,16 @@ def test_reminder_months_and_uids_stay_stable_across_reference_dates(partner_row
     assert b"TRIGGER:-P" in a
 
 
-def test_report_command_rewrites_for_a_new_date_and_keeps_the_build_current(tmp_path, capsys):
+def copy_of(out_2024, tmp_path):
+    """A private copy of the module's build (the same as building again with on=ON)."""
     out = tmp_path / "out"
-    build(SNAPSHOT_2024, out_dir=out, on=ON)
+    shutil.copytree(out_2024, out, symlinks=True)
+    return out
+
+
+def test_report_command_rewrites_for_a_new_date_and_keeps_the_build_current(out_2024, tmp_path,
+                                                                            capsys):
+    out = copy_of(out_2024, tmp_path)
     before = (out / "report.html").read_bytes()
     assert main(["report", "--out", str(out), "--on", "2025-01-01", "--within", "6"]) == 0
     assert "for 2025-01-01" in capsys.readouterr().out
@@ -245,11 +253,10 @@ def test_report_escapes_what_the_page_says(partner_rows):
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_report_command_keeps_the_change_summary_of_the_last_build(tmp_path):
+def test_report_command_keeps_the_change_summary_of_the_last_build(out_2024, tmp_path):
     from openpyxl import load_workbook
 
-    out = tmp_path / "out"
-    build(SNAPSHOT_2024, out_dir=out, on=ON)
+    out = copy_of(out_2024, tmp_path)
     newer = tmp_path / "2025.html"
     newer.write_text(page_2025(SNAPSHOT_2024.read_text(encoding="utf-8")), encoding="utf-8")
     build(newer, out_dir=out, on=ON)

@@ -22,6 +22,7 @@ import pytest
 from pipeline import __version__, config
 from pipeline.cli import _parser, main
 from tests.conftest import REPO, SNAPSHOT_2024
+from tests.inprocess import run_cli
 
 
 def test_version(capsys):
@@ -176,10 +177,11 @@ def test_version_is_accepted_before_or_after_the_command(argv, capsys):
 
 
 def test_make_refresh_args_v_runs(tmp_path):
-    """What `make build ARGS=-v` runs: the option after the command, as a real process."""
-    command = [sys.executable, "-m", "pipeline", "build", "-v", "--snapshot",
-               str(SNAPSHOT_2024), "--out", str(tmp_path / "out")]
-    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+    """What `make build ARGS=-v` runs: the option after the command, through ``cli.main`` as
+    ``python -m pipeline`` calls it (tests/test_git_scrape.py runs `make build` and
+    `make refresh` as real processes)."""
+    result = run_cli(["build", "-v", "--snapshot", str(SNAPSHOT_2024),
+                      "--out", str(tmp_path / "out")])
     assert result.returncode == 0, result.stderr
     assert "96 partners" in result.stdout
 

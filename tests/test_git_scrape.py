@@ -41,8 +41,12 @@ def clone(tmp_path):
     return repo
 
 
-def scrape(repo, url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REFRESH_ARGS": f"--url {url} --retries 0 --on 2025-01-15"}
+def scrape(repo, url: str, on: str | None = "2025-01-15") -> subprocess.CompletedProcess:
+    """One scheduled run. Its `make build` and `make refresh` share one reference date (``on``,
+    else today), as on any real day (ARGS from the environment reaches `make build`; the script
+    gives `make refresh` its own ARGS): a run with nothing new rebuilds nothing."""
+    date = f"--on {on}" if on else ""
+    env = {**os.environ, "ARGS": date, "REFRESH_ARGS": f"--url {url} --retries 0 {date}"}
     return subprocess.run(["bash", "scripts/git-scrape.sh"], cwd=repo, env=env,
                           capture_output=True, text=True, timeout=600)
 
@@ -66,12 +70,15 @@ def test_a_changed_page_is_committed_with_its_change_summary(clone, httpserver: 
 
     again = scrape(clone, url)
     assert again.returncode == 0, again.stderr
-    assert "nothing to commit" in again.stdout
+    assert "nothing to commit" in again.stdout and "up to date" in again.stdout
     assert git(clone, "rev-list", "--count", "HEAD") == "2\n"
 
 
-def test_an_unreachable_site_fails_loudly_and_commits_nothing(clone):
-    run = scrape(clone, "http://127.0.0.1:9/partners.html")
+def test_an_unreachable_site_fails_loudly_and_commits_nothing(clone, built_2024):
+    shutil.copytree(built_2024, clone / "out", symlinks=True, dirs_exist_ok=True)  # last build
+    before = (clone / "out" / "partners.csv").read_bytes()
+    run = scrape(clone, "http://127.0.0.1:9/partners.html", on=None)
     assert run.returncode != 0
     assert "error:" in run.stderr
     assert git(clone, "rev-list", "--count", "HEAD") == "1\n"
+    assert (clone / "out" / "partners.csv").read_bytes() == before

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -129,17 +130,23 @@ def test_a_broken_download_is_kept_in_raw_and_out_keeps_the_last_build(site, raw
 
 
 def test_two_concurrent_refreshes_do_not_corrupt_raw_or_out(httpserver: HTTPServer, tmp_path):
+    """A refresh in a real process and one in this process, started while the first is still
+    downloading: two processes, so the lock between them is the cross-process one."""
     httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    asked = threading.Event()
 
     def slow_page(request):
+        asked.set()
         time.sleep(1.0)
         return Response(GOOD, content_type=HTML)
 
     httpserver.expect_request(PAGE).respond_with_handler(slow_page)
     url = httpserver.url_for(PAGE)
     first = refresh(url, tmp_path / "raw", tmp_path / "out", wait=False)
-    second = refresh(url, tmp_path / "raw", tmp_path / "out", wait=False)
-    results = [(p.wait(timeout=120), *p.communicate()) for p in (first, second)]
+    assert asked.wait(timeout=120), "the first refresh never asked for the page"
+    second = refresh(url, tmp_path / "raw", tmp_path / "out")
+    results = [(first.wait(timeout=120), *first.communicate()),
+               (second.returncode, second.stdout, second.stderr)]
     for code, _, stderr in results:
         assert "Traceback" not in stderr
         assert code == 0 or "another refresh is running" in stderr
