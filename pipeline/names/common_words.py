@@ -50,7 +50,8 @@ KEY_SLIP_LENGTH = 6
 
 _ROWS = "qwertyuiop asdfghjkl zxcvbnm"
 _LETTERS = "".join(_ROWS.split())
-_NEIGHBOURS = {c: "".join(d for d in _LETTERS if neighbours(c, d)) for c in _LETTERS}
+#: Each letter's neighbouring keys on a QWERTY keyboard.
+NEIGHBOUR_KEYS = {c: "".join(d for d in _LETTERS if neighbours(c, d)) for c in _LETTERS}
 
 
 def slip(typed: str, intended: str) -> str | None:
@@ -81,7 +82,7 @@ def slip(typed: str, intended: str) -> str | None:
         return "undoubled" if double else "dropped"
     if double:
         return "doubled"
-    return "key" if letter in _NEIGHBOURS.get(longer[i - 1], "") + _NEIGHBOURS.get(
+    return "key" if letter in NEIGHBOUR_KEYS.get(longer[i - 1], "") + NEIGHBOUR_KEYS.get(
         longer[i + 1], "") else None  # fmt: skip
 
 
@@ -90,7 +91,7 @@ def _same_length_slip(typed: str, intended: str) -> str | None:
     if not diff or diff[0] == 0:
         return None
     if len(diff) == 1:
-        return "key" if typed[diff[0]] in _NEIGHBOURS.get(intended[diff[0]], "") else None
+        return "key" if typed[diff[0]] in NEIGHBOUR_KEYS.get(intended[diff[0]], "") else None
     i, j = diff[0], diff[-1]
     swapped = len(diff) == 2 and j == i + 1 and typed[i] == intended[j] and typed[j] == intended[i]
     return "swap" if swapped else None
@@ -109,11 +110,10 @@ def intended_forms(typed: str) -> Iterator[str]:
         head, tail = typed[:i], typed[i:]
         if i < n - 1:
             yield head + tail[1] + tail[0] + tail[2:]  # swapped back
-        if i < n - 1:
             yield head + tail[1:]  # a doubled or key-slip letter removed
         for letter in _LETTERS:  # a dropped letter put back
             yield head + letter + tail
-        for letter in _NEIGHBOURS.get(tail[0], ""):  # the key next to the typed one
+        for letter in NEIGHBOUR_KEYS.get(tail[0], ""):  # the key next to the typed one
             yield head + letter + tail[1:]
 
 

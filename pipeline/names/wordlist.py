@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pipeline.names.channel import neighbours
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
     COMMON_ZIPF,
@@ -37,6 +36,7 @@ from pipeline.names.common_words import (
     MIN_COMMON_LENGTH,
     NEAR_BUCKETS,
     NEAR_COMMON_DIR,
+    NEIGHBOUR_KEYS,
     letter_file,
     near_bucket,
 )
@@ -75,10 +75,6 @@ LANGUAGE_WORD_ZIPF = 4.5
 COMMON_ENGLISH_ZIPF = 3.0
 #: Cities with fewer inhabitants are left out of the gazetteer.
 MIN_POPULATION = 15_000
-
-
-_KEYS = {c: "".join(d for d in "abcdefghijklmnopqrstuvwxyz" if neighbours(c, d))
-         for c in "abcdefghijklmnopqrstuvwxyz"}  # fmt: skip
 
 
 def fingerprint_of_inputs() -> str:
@@ -233,7 +229,7 @@ def _slips_of(word: str, with_keys: bool) -> set[str]:
             found.add(head + tail[1:])  # dropped or undoubled
             found.add(head + tail[1] + tail[0] + tail[2:])  # swapped
         if with_keys:
-            for key in _KEYS.get(tail[0], ""):
+            for key in NEIGHBOUR_KEYS.get(tail[0], ""):
                 found.add(head + key + tail[1:])
                 found.add(head + key + tail)
                 found.add(head + tail[0] + key + tail[1:])

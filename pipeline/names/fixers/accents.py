@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.names.context import PageContext, page_accent_keys, resources_of
+from pipeline.names.fixers import until_stable
 from pipeline.names.language import detect_languages
 from pipeline.names.resources import Resources
 from pipeline.names.text import (
@@ -38,13 +39,8 @@ def restore_accents(text: str, ctx: PageContext | None = None) -> str:
     'Telecom SudParis'
     """
     # An accent given back can settle the language of the name and so decide another word
-    # (``University Universites Ecole``): repeat until nothing changes, so a second call
-    # has nothing left to do. Each round adds accents to at least one word, so this ends.
-    while True:
-        fixed = _restore_accents_once(text, ctx)
-        if fixed == text:
-            return text
-        text = fixed
+    # (``University Universites Ecole``); each round adds accents to at least one word.
+    return until_stable(_restore_accents_once, text, ctx)
 
 
 def _restore_accents_once(text: str, ctx: PageContext | None) -> str:

@@ -19,13 +19,16 @@ from pipeline.names.channel import (
     is_transposition,
 )
 from pipeline.names.common_words import (
+    COMMON_WORDS_DIR,
     KEY_SLIP_LENGTH,
     KEY_SLIP_ZIPF,
+    NEAR_COMMON_DIR,
     CommonWords,
     intended_forms,
     slip,
 )
 from pipeline.names.context import PageContext, resources_of
+from pipeline.names.fixers import until_stable
 from pipeline.names.language import detect_languages
 from pipeline.names.records import Suggestion
 from pipeline.names.resources import MIN_CITY_FIX, Resources, Vocabulary
@@ -149,8 +152,8 @@ class SpellingIndex:
         #: Tokens near no vocabulary word or place that no list knows: they may be a
         #: misspelt common word of the name's language (:func:`decide_common`).
         self.maybe_common: set[str] = set()
-        self.common = CommonWords(resources.data_dir / "common_words",
-                                  resources.data_dir / "near_common_words")  # fmt: skip
+        self.common = CommonWords(resources.data_dir / COMMON_WORDS_DIR.name,
+                                  resources.data_dir / NEAR_COMMON_DIR.name)  # fmt: skip
 
     def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
         """A "keep" decision, or the words ``token`` may be a misspelling of."""
@@ -345,19 +348,19 @@ def decide_common(
     for language in sorted(languages):
         for form in forms.intersection(common.table(language, folded[:1])):
             for word, zipf in common.entries(language, form):
-                score = _slip_score(token, folded, low, word, zipf, written_with_accents)
-                if score is not None:
-                    score += _context_bonus(word, context, pairs)
+                scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
+                if scored_slip is not None:
+                    score = scored_slip[0] + _context_bonus(word, context, pairs)
                     if score > scored.get(word, -99.0):
-                        scored[word], kinds[word] = score, slip(folded, fold(word))
+                        scored[word], kinds[word] = score, scored_slip[1]
     for place in forms.intersection(places):
         if _h_romanization(folded, place):
             continue
-        score = _slip_score(token, folded, low, place, PLACE_ZIPF, written_with_accents)
-        if score is not None and not has_diacritics(token):
-            score += _context_bonus(place, context, pairs)
+        scored_slip = _slip_score(token, folded, low, place, PLACE_ZIPF, written_with_accents)
+        if scored_slip is not None and not has_diacritics(token):
+            score = scored_slip[0] + _context_bonus(place, context, pairs)
             if score > scored.get(place, -99.0):
-                scored[place], kinds[place] = score, slip(folded, place)
+                scored[place], kinds[place] = score, scored_slip[1]
     if not scored or common.is_known(folded):  # a real word, however rare: no slip
         return None
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
@@ -397,9 +400,9 @@ def _likely_key_slip(folded: str, zipf: float) -> bool:
 
 def _slip_score(
     token: str, folded: str, low: str, word: str, zipf: float, written_with_accents: bool
-) -> float | None:
-    """The slip's likelihood + the word's frequency, or ``None`` when ``word`` may not be
-    what ``token`` meant."""
+) -> tuple[float, str] | None:
+    """The slip's likelihood + the word's frequency, and the slip's kind; ``None`` when
+    ``word`` may not be what ``token`` meant."""
     kind = slip(folded, fold(word))
     if kind is None or word == low or _plural_pair(folded, fold(word)):
         return None
@@ -410,7 +413,7 @@ def _slip_score(
         return None
     if kind == "key" and not _likely_key_slip(folded, zipf):
         return None
-    return SLIP_LIKELIHOOD[kind] + zipf
+    return SLIP_LIKELIHOOD[kind] + zipf, kind
 
 
 def _language_penalty(candidate: Candidate, languages: frozenset[str]) -> float:
@@ -508,14 +511,9 @@ def fix_spelling(text: str, ctx: PageContext | None = None) -> str:
     >>> fix_spelling("Univerzitet Mediteran")
     'Univerzitet Mediteran'
     """
-    # A fix can settle the language of the name and so decide another token: repeat until
-    # nothing changes, so a second call has nothing left to do. Each round turns at least
-    # one unknown token into a vocabulary word or a place, so this ends.
-    while True:
-        fixed = _fix_spelling_once(text, ctx)
-        if fixed == text:
-            return text
-        text = fixed
+    # A fix can settle the language of the name and so decide another token; each round
+    # turns at least one unknown token into a vocabulary word or a place.
+    return until_stable(_fix_spelling_once, text, ctx)
 
 
 def _fix_spelling_once(text: str, ctx: PageContext | None) -> str:
