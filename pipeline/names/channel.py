@@ -78,6 +78,34 @@ def edit_log_likelihood(typed: str, intended: str) -> float:
     return _inserted(typed, intended)
 
 
+def two_likely_slips(typed: str, intended: str) -> bool:
+    """True when ``typed`` is two edits from ``intended`` and each is a likely slip (no
+    unrelated letter typed): ``managmant`` (a letter dropped, a vowel for a vowel) and
+    ``techlogical`` (two letters dropped) are; ``humanistics`` for ``humanities`` (a
+    ``c`` for an ``e``) is not.
+
+    >>> two_likely_slips("managmant", "management"), two_likely_slips("humanistics", "humanities")
+    (True, False)
+    """
+    if OSA.distance(typed, intended, score_cutoff=2) != 2:
+        return False
+    letters = sorted(set(typed) | set(intended))
+    for i in range(len(typed) + 1):  # every string one edit from typed
+        head, tail = typed[:i], typed[i:]
+        middles = {head + c + tail for c in letters}
+        if tail:
+            middles.add(head + tail[1:])
+            middles.update(head + c + tail[1:] for c in letters)
+        if len(tail) > 1:
+            middles.add(head + tail[1] + tail[0] + tail[2:])
+        for middle in middles:
+            if OSA.distance(middle, intended, score_cutoff=1) == 1 and min(
+                edit_log_likelihood(typed, middle), edit_log_likelihood(middle, intended)
+            ) > OTHER:
+                return True
+    return False
+
+
 def _first_difference(longer: str, shorter: str) -> int:
     for i, (a, b) in enumerate(zip(longer, shorter, strict=False)):
         if a != b:

@@ -117,6 +117,28 @@ def intended_forms(typed: str) -> Iterator[str]:
             yield head + letter + tail[1:]
 
 
+def one_edit_forms(typed: str) -> set[str]:
+    """Every folded string one edit from ``typed`` (a letter dropped, added, changed, or two
+    neighbours swapped, anywhere but the first letter): wider than :func:`intended_forms`,
+    to ask whether a token is *near* a real word at all, not what was meant.
+
+    >>> {"humanistic", "instituut", "technisch"} <= (
+    ...     one_edit_forms("humanistics") | one_edit_forms("insttiuut") | one_edit_forms("tichnisch"))
+    True
+    """
+    forms = {typed}
+    letters = _LETTERS + "".join(sorted(set(typed) - set(_LETTERS)))
+    for i in range(1, len(typed) + 1):
+        head, tail = typed[:i], typed[i:]
+        forms.update(head + letter + tail for letter in letters)
+        if tail:
+            forms.add(head + tail[1:])
+            forms.update(head + letter + tail[1:] for letter in letters)
+        if len(tail) > 1:
+            forms.add(head + tail[1] + tail[0] + tail[2:])
+    return forms
+
+
 def letter_file(letter: str) -> str:
     """The file name of a first letter: itself for a-z, else its code point (``u00f8``).
 
@@ -155,6 +177,19 @@ class CommonWords:
             lines = _gz_lines(path) if path.exists() else []
             found = self._languages[key] = dict(line.split("\t", 1) for line in lines)
         return found
+
+    def languages(self) -> tuple[str, ...]:
+        """The covered languages (one directory each)."""
+        if not self.directory.is_dir():
+            return ()
+        return tuple(sorted(p.name for p in self.directory.iterdir() if p.is_dir()))
+
+    def near_any_word(self, folded: str) -> bool:
+        """True when a common word of any covered language is one edit from ``folded``
+        (:func:`one_edit_forms`; the word itself aside)."""
+        forms = one_edit_forms(folded) - {folded}
+        return any(not forms.isdisjoint(self.table(language, folded[:1]))
+                   for language in self.languages())  # fmt: skip
 
     def entries(self, language: str, folded: str) -> tuple[tuple[str, float], ...]:
         raw = self.table(language, folded[:1]).get(folded)

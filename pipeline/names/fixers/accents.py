@@ -133,9 +133,14 @@ def _page_accent_forms(
     """Accented spellings the page uses for token ``i``: next to the same neighbouring word
     (a place's name, or in the name's language: ``São Paulo``), or anywhere when the token
     is neither a vocabulary word nor common English and the spelling is of the name's
-    language (never ``Colégio`` onto a Spanish ``Colegio``)."""
+    language (never ``Colégio`` onto a Spanish ``Colegio``); in the name's language only
+    when the name writes another word with accents."""
     low = fold(matches[i].group())
     forms: set[str] = set()
+    # A name written without any accent is written so on purpose (``Pontificia Universidad
+    # Catolica de Chile``): the page's accented words are evidence only for a name that
+    # writes its other words with accents; a place's spelling next to the same word always.
+    accented_name = any(has_diacritics(m.group()) for j, m in enumerate(matches) if j != i)
     pairs = []
     if i + 1 < len(matches):
         pairs.append((0, (low, fold(matches[i + 1].group()))))
@@ -146,10 +151,12 @@ def _page_accent_forms(
         if not spelled or not has_diacritics(spelled[side]):
             continue
         word = spelled[side]
-        if resources.is_place(word) or _same_language(word, languages, resources):
+        if resources.is_place(word) or (
+            accented_name and _same_language(word, languages, resources)
+        ):
             forms.add(word)
     known = low in resources.vocabulary.words or resources.is_common_english(low)
-    if not forms and not known:
+    if not forms and not known and accented_name:
         forms.update(
             w for w in ctx.accented_words.get(low, ()) if _same_language(w, languages, resources)
         )

@@ -22,7 +22,11 @@ _DOUBLE_SPACE = re.compile(r"\s{2,}")
 _PAREN_TROUBLE = re.compile(r"\(\s|\s\)|[^\W_]\(|\)[^\W\d_]")
 _DASH_TROUBLE = re.compile(r"[^\W_][-–—]\s|[^\W_]\s+[-–—][^\W_]")
 _COMMA_TROUBLE = re.compile(r"\s[,;]|,[\s,]*,|[^\W\d_],[^\W\d_]")
-_EDGES = re.compile(r"^[\s,;:]+|[\s,;:]+$")
+_LEADING = re.compile(r"^[\s,;:]+")
+_TRAILING = re.compile(r"[\s,;:]+$")
+# An HTML character reference (``&quot;``, ``&#351;``) ends in a semicolon that is no
+# punctuation: a list copied from HTML source keeps them, and they stay whole.
+_CHARACTER_REFERENCE_END = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[a-z][a-z0-9]*);$", re.I)
 _EDGE_CHARS = frozenset(",;:") | {c for c in map(chr, range(0x3000 + 1)) if c.isspace()}
 
 
@@ -49,7 +53,8 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     inside parentheses; a dash spaced on one side only between two words (``III- Paul`` ->
     ``III - Paul``); spaces before a comma, a missing space after a comma between words,
     repeated commas; commas, semicolons, colons and spaces at either end (``Research,``).
-    Leaves alone: suspended hyphens (``Bildungs- und``: a lowercase word follows),
+    Leaves alone: the semicolon of an HTML character reference (``&quot;Tor Vergata&quot;``),
+    suspended hyphens (``Bildungs- und``: a lowercase word follows),
     hyphenated words (``Paris-Saclay``, ``Franche-Comté``), lowercase parentheticals
     (``Student(s)``), periods (``St. Petersburg``), ``&``, apostrophes.
 
@@ -59,6 +64,8 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     'Université Toulouse III - Paul Sabatier'
     >>> fix_punctuation("Indian Institute of Science Education and Research,")
     'Indian Institute of Science Education and Research'
+    >>> fix_punctuation("University of Roma &quot;Tor Vergata&quot;")
+    'University of Roma &quot;Tor Vergata&quot;'
     >>> fix_punctuation("Université Bourgogne Franche-Comté (UBFC)")
     'Université Bourgogne Franche-Comté (UBFC)'
     """
@@ -77,5 +84,18 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     if "  " in text:
         text = _DOUBLE_SPACE.sub(" ", text)
     if text[:1] in _EDGE_CHARS or text[-1:] in _EDGE_CHARS:
-        text = _EDGES.sub("", text)
+        text = _strip_edges(text)
     return text
+
+
+def _strip_edges(text: str) -> str:
+    """``text`` without commas, semicolons, colons and spaces at either end, except the
+    semicolon that ends a character reference."""
+    text = _LEADING.sub("", text)
+    trailing = _TRAILING.search(text)
+    if trailing is None:
+        return text
+    cut = trailing.start()
+    if text[cut] == ";" and _CHARACTER_REFERENCE_END.search(text, 0, cut + 1):
+        cut += 1
+    return text[:cut]

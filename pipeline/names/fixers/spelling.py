@@ -17,6 +17,7 @@ from pipeline.names.channel import (
     TWO_EDITS,
     edit_log_likelihood,
     is_transposition,
+    two_likely_slips,
 )
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
@@ -25,6 +26,7 @@ from pipeline.names.common_words import (
     NEAR_COMMON_DIR,
     CommonWords,
     intended_forms,
+    one_edit_forms,
     slip,
 )
 from pipeline.names.context import PageContext, resources_of
@@ -52,6 +54,12 @@ MARGIN = 0.5
 #: A misspelling used by more names of one page than this is the page's own spelling:
 #: suggested, not fixed. Two or three uses are one typo repeated.
 MAX_REPEATS = 3
+#: A common word of the name's language within this much (log10) of the chosen vocabulary
+#: word makes the token a suggestion instead of a fix.
+RIVAL_MARGIN = 0.0
+#: How much likelier (log10) a vocabulary word is in an institution's name than its
+#: frequency in running text says (``Scince``: ``Science``, not ``Since``).
+INSTITUTION_WORD = 1.0
 #: Place words, counted as words of every language, are assumed this common (Zipf).
 PLACE_ZIPF = 2.5
 #: How much less likely a word of another language than the name's is (log10); English,
@@ -115,6 +123,7 @@ _KEEP = {
         "a place name",
         "a singular or plural of a real word",
         "not near any vocabulary word or place",
+        "no candidate keeps the accents typed",
     )
 }
 
@@ -199,6 +208,8 @@ class SpellingIndex:
             ]
         if any(c.edit > TWO_EDITS for c in found):  # a word one edit away beats any two away
             found = [c for c in found if c.edit > TWO_EDITS]
+        else:  # two slips, never an unrelated letter (Humanistics is no Humanities)
+            found = [c for c in found if two_likely_slips(folded, fold(c.word))]
         return tuple(found) or _KEEP["not near any vocabulary word or place"]
 
     def places(self) -> Vocabulary:
@@ -285,7 +296,10 @@ def decide(
     if unaccented and (not languages or unaccented & languages):
         return _KEEP["a real word written without its accents"]
     scored: dict[str, float] = {}
+    typed_accents = {c for c in lower(token[1:]) if fold(c) != c}
     for candidate in candidates:
+        if not typed_accents <= set(candidate.word):
+            continue  # an accent typed is kept (Csollège is Collège, not College)
         written = candidate.word if has_diacritics(token) else fold(candidate.word)
         prior = PLACE_ZIPF if candidate.place else resources.zipf(candidate.word, languages)
         score = candidate.edit + prior + _context_bonus(written, context, pairs)
@@ -296,6 +310,8 @@ def decide(
             )
             score -= ACCENT_MISMATCH * mismatched
         scored[written] = max(scored.get(written, score), score)
+    if not scored:
+        return _KEEP["no candidate keeps the accents typed"]
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
     shown = tuple(apply_case(w, pattern) for w in ranked[:4])
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < MARGIN:
@@ -304,10 +320,22 @@ def decide(
         )
     return SpellingDecision(
         "fix",
-        replacement=apply_case(ranked[0], pattern),
+        replacement=_first_letter_as_typed(token, apply_case(ranked[0], pattern)),
         candidates=shown,
         reason="unknown word; the likeliest word of the name's language",
     )
+
+
+def _first_letter_as_typed(token: str, word: str) -> str:
+    """``word`` with the token's own first letter, which a slip never touches
+    (``İstanubl`` -> ``İstanbul``, ``éducdation`` -> ``éducation``).
+
+    >>> _first_letter_as_typed("İstanubl", "Istanbul")
+    'İstanbul'
+    """
+    if token[:1] and fold(token[:1]) == fold(word[:1]):
+        return token[0] + word[1:]
+    return word
 
 
 def decide_common(
@@ -344,6 +372,7 @@ def decide_common(
     folded, low = fold(token), lower(token)
     scored: dict[str, float] = {}
     kinds: dict[str, str] = {}
+    places_won: set[str] = set()  # words scored best as a place
     forms = set(intended_forms(folded))
     for language in sorted(languages):
         for form in forms.intersection(common.table(language, folded[:1])):
@@ -361,6 +390,7 @@ def decide_common(
             score = scored_slip[0] + _context_bonus(place, context, pairs)
             if score > scored.get(place, -99.0):
                 scored[place], kinds[place] = score, scored_slip[1]
+                places_won.add(place)
     if not scored or common.is_known(folded):  # a real word, however rare: no slip
         return None
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
@@ -368,6 +398,8 @@ def decide_common(
         return None
     if kinds[ranked[0]] not in CORRECTED_SLIPS:
         return None
+    if ranked[0] in places_won and len(folded) < MIN_CITY_FIX:
+        return None  # a short place is too often another place's other spelling (Assosa)
     pattern = case_pattern(token)
     return SpellingDecision(
         "fix",
@@ -470,6 +502,22 @@ def _spelling_decisions(
                 yield match, decision
             continue
         decision = decide(token, found, languages, resources, context, pairs)
+        if decision.action == "fix" and _two_edits_but_one_from_a_word(token, found, index):
+            written_with_accents = any(map(has_diacritics, others))
+            decision = decide_common(
+                token, languages, index.common, context, pairs, written_with_accents,
+                resources.places,
+            ) or SpellingDecision(
+                "suggest", candidates=decision.candidates,
+                reason="two edits from a vocabulary word but one from another real word",
+            )  # fmt: skip
+        elif decision.action == "fix" and (
+            rival := _rival_common_word(token, decision, languages, index)
+        ):
+            decision = SpellingDecision(
+                "suggest", candidates=(*decision.candidates[:3], rival),
+                reason="as close to a common word of the name's language",
+            )  # fmt: skip
         if decision.action == "fix" and ctx and _page_spelling(token, ctx):
             decision = SpellingDecision(
                 "suggest",
@@ -477,6 +525,46 @@ def _spelling_decisions(
                 reason="close to a vocabulary word but the page's own spelling",
             )
         yield match, decision
+
+
+def _two_edits_but_one_from_a_word(
+    token: str, candidates: tuple[Candidate, ...], index: SpellingIndex
+) -> bool:
+    """True when every vocabulary candidate is two edits away but a common word of some
+    covered language or a place is one edit away (``Insttiuut``: ``Institut`` is two,
+    Dutch ``Instituut`` one; ``Supeeriore``: Italian ``Superiore``): one slip of a word the
+    vocabulary lacks is likelier than two slips of a vocabulary word. A plural one edit
+    away counts too (``Polytechngics``: ``Polytechnics``, not ``Polytechnic``)."""
+    if any(c.edit > TWO_EDITS for c in candidates):
+        return False
+    folded = fold(token)
+    if index.common.near_any_word(folded):
+        return True
+    near = one_edit_forms(folded) - {folded}
+    plurals = {fold(c.word) + ending for c in candidates for ending in ("s", "es")}
+    return not (near.isdisjoint(index.resources.places) and near.isdisjoint(plurals))
+
+
+def _rival_common_word(
+    token: str, decision: SpellingDecision, languages: frozenset[str], index: SpellingIndex
+) -> str | None:
+    """A common word of the name's language, other than the chosen vocabulary word, that
+    is as likely (edit likelihood + frequency, within :data:`RIVAL_MARGIN`) what ``token``
+    meant (``Instituyt`` in a Dutch name: ``Instituut`` more than ``Institut``):
+    the vocabulary does not know every language's institution words."""
+    folded = fold(token)
+    chosen = fold(decision.replacement or "")
+    best = edit_log_likelihood(folded, chosen) + index.resources.zipf(chosen, languages)
+    best += INSTITUTION_WORD  # in a name, not in running text
+    for language in languages:
+        table = index.common.table(language, folded[:1])
+        for form in one_edit_forms(folded).intersection(table):
+            if form in (folded, chosen) or _plural_pair(form, chosen):
+                continue
+            word, zipf = max(index.common.entries(language, form), key=lambda e: e[1])
+            if edit_log_likelihood(folded, form) + zipf > best - RIVAL_MARGIN:
+                return apply_case(word, case_pattern(token))
+    return None
 
 
 def _before_apostrophe(match: re.Match[str]) -> bool:

@@ -11,8 +11,15 @@ from pipeline.names.context import PageContext
 @lru_cache(maxsize=4096)
 def _compatible(char: str) -> str:
     """NFKC of one character, unless that turns a symbol into other symbols (``″`` into
-    ``′′``): only letters, digits and spaces come out of a compatibility form."""
+    ``′′``) or a spacing accent into a space and a combining one (``´`` of ``Sotheby´s``):
+    only letters, digits and spaces come out of a compatibility form.
+
+    >>> _compatible("Ⅲ"), _compatible("´"), _compatible("\u00a0")
+    ('III', '´', ' ')
+    """
     normal = unicodedata.normalize("NFKC", char)
+    if any(unicodedata.combining(c) for c in normal):
+        return char
     if normal == char or any(c.isalnum() or c.isspace() for c in normal):
         return normal
     return char
@@ -23,7 +30,8 @@ def fix_unicode(text: str, ctx: PageContext | None = None) -> str:
 
     Changes: compatibility characters (``Ⅲ`` -> ``III``, full-width letters, ligatures,
     no-break spaces), decomposed accents (composed), runs of whitespace (one space).
-    Leaves alone: accents, apostrophes, quotes and primes (``″``), dashes, case.
+    Leaves alone: accents, apostrophes, quotes and primes (``″``), spacing accents used as
+    apostrophes (``Sotheby´s``), dashes, case.
 
     >>> fix_unicode("Univesité Toulouse Ⅲ-  Paul Sabatier ")
     'Univesité Toulouse III- Paul Sabatier'
