@@ -590,7 +590,9 @@ def fix_spelling(text: str, ctx: PageContext | None = None) -> str:
     vocabulary word (``Polytechnics``), words far from every vocabulary word (``Kyungpook``),
     acronyms, mixed-case words and all-caps names, short tokens, a word whose candidates are
     all of another language than the name's, ties (suggested instead), a spelling used by
-    more than three names of the page (suggested), and every token's first letter.
+    more than three names of the page (suggested), and every token's first letter and
+    typed accent; a token two edits from a vocabulary word but one from a word of another
+    list is corrected into that word or left (``Insttiuut`` -> ``Instituut``).
 
     >>> fix_spelling("Univetsitas Hasanuddin")
     'Universitas Hasanuddin'
