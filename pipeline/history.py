@@ -251,6 +251,7 @@ class _Run:
         not. Pages that fail are not kept: they are read again, and warned about, every run."""
         signature = history_cache.file_signature(snapshot.path)  # before the file is read
         state = (self._from_previous_run(snapshot, signature)
+                 or self._from_entry(snapshot, signature)  # hashing is cheaper than parsing
                  or self._from_same_parse(snapshot, signature))
         if state is not None:
             return state
@@ -265,6 +266,16 @@ class _Run:
                     self.parses[state.parse_key] = state.digest
         return state
 
+    def _from_entry(self, snapshot, signature) -> PageState | None:
+        """The snapshot's own entry in pipeline.history_cache (a file the previous run did
+        not see under this signature: raw/ copied or restored elsewhere); else None."""
+        if self.stored is None or (hit := self.stored.load(snapshot, Version)) is None:
+            return None
+        rows, version, token = hit
+        if signature is not None:
+            self._keep(snapshot, signature, token.digest, history_cache.headline_fields(version))
+        return PageState(snapshot.sha256, rows, version, token, token.digest)
+
     def _from_same_parse(self, snapshot, signature) -> PageState | None:
         """A new file the parser reads as a page built before: that page's rows, without
         normalizing and validating again (see history_cache.parse_key); else None."""
@@ -278,7 +289,8 @@ class _Run:
             data = read_snapshot(snapshot.path)  # checked against its name and sidecar
             if not looks_like_html(data):
                 return None
-            page = parse_page(data, declared_charset=(snapshot.sidecar or {}).get("charset"))
+            page = parse_page(data, declared_charset=(snapshot.sidecar or {}).get("charset"),
+                              memo=self.memo.setdefault("parses", {}))
         except Exception:  # whatever it is, the page is then built as usual
             return None
         key = history_cache.parse_key(page, snapshot, self.stored.strict_counts,
