@@ -178,7 +178,8 @@ def _prepare(path: Path, data: bytes, strict_counts: bool, memo: dict | None,
     from pipeline.snapshots import read_sidecar
 
     sidecar = read_sidecar(path) or {}
-    page = parse_page(data, declared_charset=sidecar.get("charset"))
+    parses = None if memo is None else memo.setdefault("parses", {})  # keys below are tuples
+    page = parse_page(data, declared_charset=sidecar.get("charset"), memo=parses)
     fallback = _taken_on(sidecar)
     if memo is not None:
         key = (page.records, page.stated_institutions, page.stated_countries, page.as_of,

@@ -5,10 +5,11 @@ its fields changed; ``valid_to`` is empty while the period is current) and ``eve
 (added, removed, renewed, renamed, type_changed, changed).
 
 Work is proportional to the number of distinct pages, not of snapshots: a snapshot with the
-same sha256 as the one before it is skipped without being read, each distinct file is parsed
-once (cached by sha256), and normalized and validated only when what the parser read differs
-from every page before it (daily snapshots often differ only in a comment, a script or an
-asset URL); consecutive versions that read the same are not compared. A snapshot that cannot
+same sha256 as the one before it is skipped without being read, each distinct file is scanned
+once (cached by sha256; its tables are laid out only when the scan differs from every page's
+before it), and normalized and validated only when what the parser read differs from every
+page before it (daily snapshots often differ only in a comment, a script or an asset URL);
+consecutive versions that read the same are not compared. A snapshot that cannot
 be parsed or validated (a maintenance page, a redesign) is skipped with a warning; raw/ keeps
 such pages as evidence. A snapshot that is damaged (its bytes no longer match the sha256 its
 name and sidecar record, or it cannot be read) stops the history with one line, unless the
@@ -223,7 +224,9 @@ class _Run:
     """Where one run takes each snapshot's result from, and what it keeps for the next run.
 
     In order: the previous run's state (no file read but the snapshot's signature), the
-    per-snapshot entries of pipeline.history_cache (the file is hashed), or the page itself.
+    per-snapshot entries of pipeline.history_cache (the file is hashed), the previous run's
+    parse keys (the file is parsed: a new file that reads as a page built before), or the
+    page itself.
     """
 
     def __init__(self, stored: SnapshotCache | None, resources: Resources | None):
@@ -251,6 +254,7 @@ class _Run:
         not. Pages that fail are not kept: they are read again, and warned about, every run."""
         signature = history_cache.file_signature(snapshot.path)  # before the file is read
         state = (self._from_previous_run(snapshot, signature)
+                 or self._from_entry(snapshot, signature)  # hashing is cheaper than parsing
                  or self._from_same_parse(snapshot, signature))
         if state is not None:
             return state
@@ -265,6 +269,16 @@ class _Run:
                     self.parses[state.parse_key] = state.digest
         return state
 
+    def _from_entry(self, snapshot, signature) -> PageState | None:
+        """The snapshot's own entry in pipeline.history_cache (a file the previous run did
+        not see under this signature: raw/ copied or restored elsewhere); else None."""
+        if self.stored is None or (hit := self.stored.load(snapshot, Version)) is None:
+            return None
+        rows, version, token = hit
+        if signature is not None:
+            self._keep(snapshot, signature, token.digest, history_cache.headline_fields(version))
+        return PageState(snapshot.sha256, rows, version, token, token.digest)
+
     def _from_same_parse(self, snapshot, signature) -> PageState | None:
         """A new file the parser reads as a page built before: that page's rows, without
         normalizing and validating again (see history_cache.parse_key); else None."""
@@ -278,7 +292,8 @@ class _Run:
             data = read_snapshot(snapshot.path)  # checked against its name and sidecar
             if not looks_like_html(data):
                 return None
-            page = parse_page(data, declared_charset=(snapshot.sidecar or {}).get("charset"))
+            page = parse_page(data, declared_charset=(snapshot.sidecar or {}).get("charset"),
+                              memo=self.memo.setdefault("parses", {}))
         except Exception:  # whatever it is, the page is then built as usual
             return None
         key = history_cache.parse_key(page, snapshot, self.stored.strict_counts,

@@ -420,3 +420,26 @@ def test_an_unchanged_signature_is_trusted_unless_verifying(raw, warm_out, tmp_p
     assert main(["history", "--raw-dir", str(mine), "--out", str(out)]) != 0
     err = capsys.readouterr().err
     assert err.startswith("error: ") and target.name in err and "damaged" in err
+
+
+def test_a_copied_raw_dir_is_answered_from_the_entries_without_parsing(raw, warm_out, tmp_path,
+                                                                        monkeypatch):
+    """Copies have other inodes and times, so the run state's signatures do not match: each
+    file is hashed and found in its entry, not parsed again (only the broken page is)."""
+    import pipeline.parse
+
+    mine, out = tmp_path / "raw", tmp_path / "out"
+    shutil.copytree(raw, mine)
+    shutil.copytree(warm_out, out)
+    parsed: list[str] = []
+    real = pipeline.parse.parse_page
+
+    def counting(data, *args, **options):
+        parsed.append(hashlib.sha256(data).hexdigest())
+        return real(data, *args, **options)
+
+    monkeypatch.setattr(pipeline.parse, "parse_page", counting)
+    result = build_history(mine, out)
+    assert set(parsed) == {hashlib.sha256(BROKEN).hexdigest()}
+    assert result.resumed == result.versions and not result.written
+    assert outputs(out) == outputs(warm_out)

@@ -19,18 +19,25 @@ from pipeline.parse.layout import Layout, expand_spans, infer_layout
 from pipeline.parse.legend import legend_blocks, pick_legend
 from pipeline.parse.model import MAX_PAGE_CELLS, Notice, ParsedPage, RawRecord
 from pipeline.parse.records import build_records
-from pipeline.parse.scan import Table, scan_html
+from pipeline.parse.scan import Scan, Table, scan_html, scan_key
 
 __all__ = ["Notice", "ParsedPage", "RawRecord", "decode_page", "parse_page"]
 
 
-def parse_page(data: bytes, declared_charset: object = None) -> ParsedPage:
+def parse_page(data: bytes, declared_charset: object = None, *,
+               memo: dict | None = None) -> ParsedPage:
     """Parse the bytes of a partners page into records and the facts the page states.
 
     ``declared_charset`` is the charset from the HTTP ``Content-Type`` header, if any (as
     stored in a sidecar: anything, which is checked). What the page gets wrong without making
     its data wrong (a charset label its bytes contradict) is in ``warnings``.
     Raises ``ParseError`` when the bytes are not a partners list.
+
+    ``memo`` (a dict the caller keeps for many pages): everything after the scan is a function
+    of the scan and the decoding alone, so a page that scans the same as an earlier one (daily
+    snapshots that differ only in markup the scan does not read: asset URLs, scripts,
+    comments) gets that page's result, the same object, without laying out its tables again.
+    The key is the whole scan (:func:`pipeline.parse.scan.scan_key`), compared for equality.
 
     >>> page = parse_page(b"<h3>Asia(1)</h3><table><tr><th>Country</th><th>Type</th>"
     ...     b"<th>Institution</th><th>Initial date</th><th>Expiration date</th></tr>"
@@ -42,6 +49,17 @@ def parse_page(data: bytes, declared_charset: object = None) -> ParsedPage:
     decoded = decode(data, declared_charset)
     check_text(decoded.text)
     scan = scan_html(decoded.text)
+    if memo is None:
+        return _from_scan(scan, decoded)
+    key = (decoded.encoding, decoded.warnings, scan_key(scan))
+    page = memo.get(key)
+    if page is None:
+        page = memo[key] = _from_scan(scan, decoded)
+    return page
+
+
+def _from_scan(scan: Scan, decoded) -> ParsedPage:
+    """The records and stated facts of a scanned page (``decoded``: how it was decoded)."""
     blocks = legend_blocks(scan.lines)
     legend_codes = frozenset(code for block in blocks for code in block.entries)
 

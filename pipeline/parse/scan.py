@@ -17,7 +17,7 @@ from pipeline.errors import ParseError
 from pipeline.parse.model import MAX_DEPTH, MAX_PAGE_CELLS, too_many_cells
 from pipeline.parse.text import collapse_spaces, mark_invisible, strip_invisible
 
-__all__ = ["Cell", "Line", "Row", "Scan", "Table", "scan_html"]
+__all__ = ["Cell", "Line", "Row", "Scan", "Table", "scan_html", "scan_key"]
 
 # --- HTML structure --------------------------------------------------------------------------
 # Elements that start a new line of displayed text (so headings and legend lines stay apart).
@@ -347,6 +347,25 @@ def scan_html(text: str) -> Scan:
         ) from exc
     except RecursionError as exc:  # defence in depth: nothing here should recurse
         raise ParseError("the page is nested too deeply to parse", "pathological markup") from exc
+
+
+def scan_key(scan: Scan) -> tuple:
+    """Every field of the scan as one hashable value: equal keys, equal scans (what parses
+    after the scan reads is then the same).
+
+    >>> scan_key(scan_html("<p>a<table><tr><td rowspan=2>b</table>")) == scan_key(
+    ...     scan_html("<p>a<table><tr><td rowspan='2'>b</td></tr></table><!-- x -->"))
+    True
+    """
+    return (tuple(scan.lines),
+            tuple((t.start, t.end, t.caption, tuple(map(_row_key, t.rows))) for t in scan.tables))
+
+
+def _row_key(row: Row) -> tuple:
+    # every field of Row and Cell (tests/test_parse_memo.py checks that none is left out)
+    return (row.in_thead, tuple(
+        (c.header, c.rowspan, c.colspan, tuple(c.parts), c.text, c.removed, c.bold, c.plain,
+         c.row0, c.col0) for c in row.cells))
 
 
 def _hidden(attrs: Mapping[str, str]) -> bool:
