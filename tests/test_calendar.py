@@ -8,8 +8,8 @@ import datetime as dt
 import itertools
 
 import icalendar
-from icalendar.parser import Contentline
 import pytest
+from icalendar.parser import Contentline
 
 from pipeline import analyst, calendar
 from pipeline.renewals import add_months
