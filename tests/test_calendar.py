@@ -80,6 +80,11 @@ def test_lines_written_here_equal_icalendars_own(remind):
     assert calendar.calendar_bytes(rows, opts) == by_component_api(rows, opts)
 
 
+def test_a_calendar_without_events_equals_icalendars_own():
+    opts = analyst.Options(dt.date(2031, 12, 31), 12, 3)
+    assert calendar.calendar_bytes([], opts) == by_component_api([], opts)
+
+
 @pytest.mark.parametrize("width", range(60, 100))
 def test_folding_equals_icalendars_at_every_length(width):
     for filler in ("a", "é", "\\", "^", "€", "🎓", "a\\", "ab^"):
