@@ -137,21 +137,19 @@ def _ascii_pieces(line: str) -> list[str]:
 
 
 def _pieces(line: str) -> list[str]:
-    """Folding by octets, for lines with characters beyond ASCII."""
-    pieces: list[str] = []
-    current: list[str] = []
-    octets = 0
-    for char in line:
-        size = 1 if char < "\x80" else len(char.encode("utf-8"))
-        if current and octets + size > FOLD_AT:
-            carried = current.pop() if len(current) > 1 and current[-1] in "\\^" else ""
-            pieces.append("".join(current))
-            current = [carried] if carried else []
-            octets = len(carried.encode("utf-8"))
-        current.append(char)
-        octets += size
-    if current:
-        pieces.append("".join(current))
+    """Folding by octets, for lines with characters beyond ASCII: a cut that would fall
+    inside a character moves back to where the character starts."""
+    data = line.encode("utf-8")
+    pieces, start = [], 0
+    while len(data) - start > FOLD_AT:
+        end = start + FOLD_AT
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation octet
+            end -= 1
+        if end - start > 1 and data[end - 1] in b"\\^":
+            end -= 1
+        pieces.append(data[start:end].decode("utf-8"))
+        start = end
+    pieces.append(data[start:].decode("utf-8"))
     return pieces
 
 
