@@ -43,8 +43,11 @@ def calendar_bytes(rows: Iterable[Mapping], opts) -> bytes:
     triggers: dict[dt.date, str] = {}  # reminder lead per expiration date, computed once each
     dated = sorted((r for r in rows if r.get("expiration_date")),
                    key=lambda r: (r["expiration_date"], r["partner_id"]))
-    events = [event_text(row, stamp_line, opts.remind, triggers) for row in dated]
-    return "".join(["\r\n".join(head), "\r\n", *events, END]).encode("utf-8")
+    # Each event encoded on its own: one str of every event would be two or four bytes a
+    # character as soon as one name has a character beyond Latin-1.
+    events = [event_text(row, stamp_line, opts.remind, triggers).encode("utf-8")
+              for row in dated]
+    return b"".join(["\r\n".join([*head, ""]).encode("utf-8"), *events, END.encode("ascii")])
 
 
 def event_text(row: Mapping, stamp_line: str, remind: int,
