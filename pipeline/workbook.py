@@ -83,20 +83,74 @@ def _table_sheet(book, formats, title: str, columns: Sequence[str],
                  rows: Sequence[Mapping]) -> None:
     """One sheet holding one Excel table (filters on every column), header frozen."""
     sheet = book.add_worksheet(title)
+    longest = _write_rows(sheet, formats, columns, rows)
     for c, name in enumerate(columns):
-        for r, row in enumerate(rows, start=1):
-            _write(sheet, r, c, row.get(name), formats)
-    widths = [_width(name, (row.get(name) for row in rows)) for name in columns]
-    for c, width in enumerate(widths):
-        sheet.set_column(c, c, width)
+        sheet.set_column(c, c, min(max(len(name), longest[c]) + 2, MAX_WIDTH))
     headers = [{"header": name} for name in columns]
     if rows:
         sheet.add_table(0, 0, len(rows), len(columns) - 1,
                         {"columns": headers, "name": title.replace(" ", ""),
                          "style": "Table Style Light 9"})
+        # XlsxWriter keeps one entry per table cell to refuse a second, overlapping table;
+        # a sheet here holds one table, and on a large page the entries weigh hundreds of MB.
+        sheet.table_cells.clear()
     else:  # an Excel table needs a data row: a plain header then
         sheet.write_row(0, 0, list(columns), formats["bold"])
     sheet.freeze_panes(1, 0)
+
+
+def _write_rows(sheet, formats, columns: Sequence[str], rows: Sequence[Mapping]) -> list[int]:
+    """Write ``rows`` below the header row; returns the longest text of each column (a date
+    counts 10). One pass over the cells, each distinct date converted once. Column by
+    column: the order strings are first written in numbers Excel's shared strings."""
+    writers = _writers(sheet, formats)
+    other = writers[object]
+    longest = [0] * len(columns)
+    for c, name in enumerate(columns):
+        most = 0
+        for r, row in enumerate(rows, start=1):
+            value = row.get(name)
+            if value is not None:
+                size = writers.get(type(value), other)(r, c, value)
+                if size > most:
+                    most = size
+        longest[c] = most
+    return longest
+
+
+def _writers(sheet, formats) -> dict:
+    """Cell writers by value type, each returning the text length the column width counts.
+    Strings are written as strings, never as formulas, whatever they start with; ``object``
+    holds the writer of any other type."""
+    date_format = formats["date"]
+    moments: dict[dt.date, dt.datetime] = {}
+
+    def string(r: int, c: int, value: str) -> int:
+        if value:
+            sheet.write_string(r, c, value)
+        return len(value)
+
+    def boolean(r: int, c: int, value: bool) -> int:
+        sheet.write_boolean(r, c, value)
+        return len(str(value))
+
+    def number(r: int, c: int, value) -> int:
+        sheet.write_number(r, c, value)
+        return len(str(value))
+
+    def date(r: int, c: int, value: dt.date) -> int:
+        moment = moments.get(value)
+        if moment is None:
+            moment = moments[value] = dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(r, c, moment, date_format)
+        return 10
+
+    def other(r: int, c: int, value) -> int:
+        _write(sheet, r, c, value, formats)
+        return 10 if isinstance(value, dt.date) else len(str(value))
+
+    return {str: string, bool: boolean, int: number, float: number, dt.date: date,
+            object: other}
 
 
 def _write(sheet, r: int, c: int, value, formats) -> None:
@@ -110,12 +164,6 @@ def _write(sheet, r: int, c: int, value, formats) -> None:
         sheet.write_number(r, c, value)
     else:
         sheet.write_string(r, c, str(value))  # never a formula, whatever it starts with
-
-
-def _width(header: str, values) -> int:
-    longest = max((10 if isinstance(v, dt.date) else len(str(v)) for v in values
-                   if v is not None), default=0)
-    return min(max(len(header), longest) + 2, MAX_WIDTH)
 
 
 def _about_sheet(book, formats, inputs, opts) -> None:

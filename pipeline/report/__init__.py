@@ -17,6 +17,11 @@ from pathlib import Path
 TEMPLATE = "report.html.j2"
 LATEST_EVENTS = 20
 QUARTERS_AHEAD = 12  # three years
+# A large page (a history, a merged list) would make a page no browser renders: the report
+# shows at most this many rows per table and bars in the timeline, and says where the rest
+# are. The real page, about a hundred agreements, is far below both.
+MAX_TABLE_ROWS = 1000
+MAX_TIMELINE = 500
 
 
 def render_report(inputs, table: Sequence[Mapping], opts) -> str:
@@ -44,14 +49,35 @@ def report_context(inputs, table: Sequence[Mapping], opts) -> dict:
         "countries": len({r["country_code"] for r in rows}),
         "regions": len({r["region"] for r in rows}),
         "status_counts": counts,
-        "expiring": renewals.select(table, renewals.EXPIRING),
-        "attention": renewals.select(table, renewals.EXPIRED, renewals.UNDER_RENEWAL),
-        "corrections": inputs.corrections, "suggestions": inputs.suggestions,
+        **shown("expiring", renewals.select(table, renewals.EXPIRING)),
+        **shown("attention", renewals.select(table, renewals.EXPIRED, renewals.UNDER_RENEWAL)),
+        **shown("corrections", inputs.corrections), **shown("suggestions", inputs.suggestions),
         "warnings": inputs.warnings,
         "changes": inputs.changes,
+        "change_lines": list(inputs.changes.lines[:MAX_TABLE_ROWS]) if inputs.changes else [],
         "events": latest_events(inputs.events),
         "status_colours": _colours(),
     }
+
+
+def shown(key: str, rows: Sequence, limit: int = MAX_TABLE_ROWS) -> dict:
+    """The first ``limit`` of ``rows`` under ``key`` and how many there are under
+    ``key + "_total"``.
+
+    >>> shown("x", [1, 2, 3], limit=2)
+    {'x': [1, 2], 'x_total': 3}
+    """
+    return {key: list(rows[:limit]), f"{key}_total": len(rows)}
+
+
+def needing_attention_first(table: Sequence[Mapping], limit: int) -> list[Mapping]:
+    """The ``limit`` agreements to draw when there are more: by status in the order people
+    act on them (renewals.STATUSES), then soonest expiration (the renewals table's order)."""
+    from pipeline import renewals
+
+    rank = {status: i for i, status in enumerate(renewals.STATUSES)}
+    order = sorted(range(len(table)), key=lambda i: (rank[table[i]["status"]], i))
+    return [table[i] for i in order[:limit]]
 
 
 def draw_charts(inputs, table: Sequence[Mapping], opts) -> list:
@@ -67,8 +93,7 @@ def draw_charts(inputs, table: Sequence[Mapping], opts) -> list:
                   Counter(f"{r['agreement_type']} ({r['agreement_level']}"
                           + (f", {r['agreement_field']}" if r.get("agreement_field") else "")
                           + ")" for r in rows)),
-        draw.timeline("timeline", f"Every agreement from initial to expiration date, status "
-                      f"on {opts.on.isoformat()}", table, opts.on),
+        _timeline(table, opts.on),
         draw.quarters("quarters", "Expirations per quarter, next three years",
                       per_quarter(table, opts.on)),
     ]
@@ -76,6 +101,18 @@ def draw_charts(inputs, table: Sequence[Mapping], opts) -> list:
     if len(points) > 1:
         found.append(draw.line("over-time", "Partners listed over time", points))
     return found
+
+
+def _timeline(table: Sequence[Mapping], on: dt.date):
+    from pipeline.report import charts as draw
+
+    if len(table) <= MAX_TIMELINE:
+        return draw.timeline("timeline", f"Every agreement from initial to expiration date, "
+                             f"status on {on.isoformat()}", table, on)
+    return draw.timeline("timeline", f"The {MAX_TIMELINE} agreements needing attention first "
+                         f"(of {len(table)}; all in renewals.csv) from initial to expiration "
+                         f"date, status on {on.isoformat()}",
+                         needing_attention_first(table, MAX_TIMELINE), on, total=len(table))
 
 
 def quarter(day: dt.date) -> tuple[int, int]:

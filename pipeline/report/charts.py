@@ -75,18 +75,22 @@ def bars(key: str, title: str, counts: Mapping[str, int], *,
     return Chart(key, title, alt, svg_root(key, title, alt, width, axis_y + 42, parts))
 
 
-def timeline(key: str, title: str, agreements: Sequence[Mapping], on: dt.date) -> Chart:
+def timeline(key: str, title: str, agreements: Sequence[Mapping], on: dt.date, *,
+             total: int | None = None) -> Chart:
     """Every agreement as a bar from its initial to its expiration date, coloured by status,
     oldest at the top, with the reference date marked. The date axis runs from 1 January of
     the first initial date to 1 January after the last date plus six months; open-ended
-    agreements run to that right edge."""
+    agreements run to that right edge. ``total``: how many agreements there are, when
+    ``agreements`` is only a part of them (the chart then says so)."""
     ordered = sorted(agreements, key=lambda r: (r["initial_date"], r["name"].casefold()))
     if not ordered:
         return no_data(key, title, "No agreements to show.", width=WIDE)
     statuses: dict[str, int] = {}
     for row in ordered:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
-    alt = (f"{title}: {len(ordered)} agreements from {ordered[0]['initial_date'].year} on, a "
+    drawn = (f"{len(ordered)} of {total}" if total and total > len(ordered)
+             else f"{len(ordered)}")
+    alt = (f"{title}: {drawn} agreements from {ordered[0]['initial_date'].year} on, a "
            f"vertical line at {on.isoformat()}; "
            + ", ".join(f"{n} {s}" for s, n in statuses.items()) + ".")
 
@@ -110,7 +114,7 @@ def timeline(key: str, title: str, agreements: Sequence[Mapping], on: dt.date) -
     near_right = marker > WIDE - 90
     parts.append(_text(marker + (-4 if near_right else 4), top - 8, on.isoformat(),
                        anchor="end" if near_right else "start"))
-    parts.append(_text(14, (top + axis_y) / 2, f"{len(ordered)} agreements, oldest at the top",
+    parts.append(_text(14, (top + axis_y) / 2, f"{drawn} agreements, oldest at the top",
                        anchor="middle", rotate=True, fill=MUTED))
     return Chart(key, title, alt, svg_root(key, title, alt, WIDE, axis_y + 26, parts))
 
