@@ -406,6 +406,17 @@ class NameParts(NamedTuple):
     abbreviation: str | None
 
 
+NameCore = tuple[tuple[str, ...], tuple[_Part, ...]]
+
+
+def name_core(name: str) -> NameCore:
+    """The abbreviations of a name and the parts of what is left: what :func:`split_name`
+    decides from, and what :func:`system_names` reads (a cleaner computes it once for a
+    name the page already spells clean)."""
+    found, core = _abbreviations(name)
+    return tuple(found), tuple(_parts(core))
+
+
 @cache  # unbounded: a bounded cache overflows on a large page
 def split_name(name: str) -> NameParts:
     """Split a clean name into institution, unit and abbreviation (rules: module docstring).
@@ -419,9 +430,13 @@ abbreviation='IGDTUW')
     NameParts(institution='Vietnam National University', unit='Hanoi University of Science', \
 abbreviation=None)
     """
-    found, core = _abbreviations(name)
+    return split_core(name_core(name))
+
+
+def split_core(core: NameCore) -> NameParts:
+    """:func:`split_name` of the name whose :func:`name_core` is ``core``."""
+    found, parts = core
     abbreviation = "; ".join(found) or None
-    parts = _parts(core)
     if len(parts) > 1 and _classify(parts[-1].text)[0] == "other" and _is_country(parts[-1].text):
         parts = parts[:-1]
     # Parts without keywords belong to the part before them (the first one to the next).
@@ -471,10 +486,14 @@ def system_names(names: Iterable[str]) -> tuple[str, ...]:
     >>> system_names(["University of California, San Diego", "Faculty of Science, Leiden"])
     ('University of California',)
     """
+    return system_names_of(name_core(name) for name in names)
+
+
+def system_names_of(cores: Iterable[NameCore]) -> tuple[str, ...]:
+    """:func:`system_names` of the names whose :func:`name_core` are ``cores``."""
     found: dict[str, None] = {}
-    for name in names:
-        _found, core = _abbreviations(name)
-        pieces = [p.text for p in _parts(core)]
+    for _found, parts in cores:
+        pieces = [p.text for p in parts]
         for left, right in pairwise(pieces):
             kind, strength = _classify(left)
             if kind == "institution" and strength == 3 and is_place(right):

@@ -28,8 +28,7 @@ from pipeline.names.common_words import (
     slip,
 )
 from pipeline.names.context import PageContext, resources_of
-from pipeline.names.fixers import until_stable
-from pipeline.names.language import detect_languages
+from pipeline.names.fixers import name_languages_of, until_stable
 from pipeline.names.records import Suggestion
 from pipeline.names.resources import MIN_CITY_FIX, Resources, Vocabulary
 from pipeline.names.text import (
@@ -431,12 +430,37 @@ def _context_bonus(word: str, context: tuple[str, str], pairs: frozenset[tuple[s
 
 def _spelling_decisions(
     text: str, ctx: PageContext | None
+) -> list[tuple[re.Match[str], SpellingDecision]]:
+    """The decision on each token of ``text`` worth one, computed once for the last text
+    and context asked: the fixer's last round and the suggestions read the same text."""
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return list(_decide_tokens(text, ctx))
+    last = memo.table("spelling_last")
+    if last.get("ctx") is ctx and last.get("text") == text:
+        return last["decisions"]
+    decisions = list(_decide_tokens(text, ctx))
+    last.update(ctx=ctx, text=text, decisions=decisions)
+    return decisions
+
+
+def _remembered(ctx: PageContext | None, decide_token, key: tuple, *args):
+    """``decide_token(*args)``, remembered for the page under ``key``: the arguments that vary
+    from token to token (the index, resources and word lists are the cleaner's)."""
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return decide_token(*args)
+    return memo.recall(decide_token.__name__, key, lambda: decide_token(*args))
+
+
+def _decide_tokens(
+    text: str, ctx: PageContext | None
 ) -> Iterator[tuple[re.Match[str], SpellingDecision]]:
     resources = resources_of(ctx)
     index = spelling_index(resources)
     kept = index.kept
     tokens = tokens_of(text)
-    if all(t in kept for t in tokens) or is_all_caps(text):
+    if kept.issuperset(tokens) or is_all_caps(text):
         return
     maybe_common = index.maybe_common
     if not any(isinstance(index.candidates(t), tuple) or t in maybe_common for t in tokens):
@@ -452,7 +476,7 @@ def _spelling_decisions(
         if _before_apostrophe(match):
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
-        languages = detect_languages(others, resources)
+        languages = name_languages_of(others, resources, ctx)
         context = (
             fold(matches[i - 1].group()) if i else "",
             fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
@@ -462,14 +486,16 @@ def _spelling_decisions(
             if ctx and _page_spelling(token, ctx):
                 continue
             written_with_accents = any(map(has_diacritics, others))
-            decision = decide_common(
+            decision = _remembered(
+                ctx, decide_common, (token, languages, context, pairs, written_with_accents),
                 token, languages, index.common, context, pairs, written_with_accents,
                 resources.places,
             )  # fmt: skip
             if decision is not None:
                 yield match, decision
             continue
-        decision = decide(token, found, languages, resources, context, pairs)
+        decision = _remembered(ctx, decide, (token, languages, context, pairs),
+                               token, found, languages, resources, context, pairs)  # fmt: skip
         if decision.action == "fix" and ctx and _page_spelling(token, ctx):
             decision = SpellingDecision(
                 "suggest",
