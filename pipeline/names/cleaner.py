@@ -146,20 +146,15 @@ class NameCleaner:
         return self._alone.clean(raw).name
 
     def _context_for(self, unicode_clean: str) -> PageContext:
-        base = self.context
-        return PageContext(
-            page_words=base.page_words,
-            own_words=self._on_page.get(unicode_clean, frozenset()),
-            accented_words=base.accented_words,
-            accented_bigrams=base.accented_bigrams,
-            accent_keys=base.accent_keys,
-            page_pairs=base.page_pairs,
-            system_names=base.system_names,
-            protected=override_tokens(unicode_clean, self.overrides),
-            overrides=base.overrides,
-            resources=self.resources,
-            memo=self._memo,
-        )
+        """The page's context with this name's own words and protected tokens."""
+        # A copy of the page's context with two fields set: the frozen dataclass's __init__
+        # sets all eleven fields one by one through object.__setattr__, a cost paid per name.
+        ctx = object.__new__(PageContext)
+        fields = ctx.__dict__
+        fields.update(self.context.__dict__)
+        fields["own_words"] = self._on_page.get(unicode_clean, frozenset())
+        fields["protected"] = override_tokens(unicode_clean, self.overrides)
+        return ctx
 
     def clean(self, raw: str) -> CleanedName:
         """Clean one name; results are remembered per raw string."""

@@ -94,17 +94,16 @@ class FixerRegistry:
         changes: list[Change] = []
         # What each fixer was last given and gave back: a fixer is a pure function of the
         # text (and the context), so a later pass that hands it the same text reuses it.
-        known = known or {}
-        last = [known.get(fixer.name) for fixer in self.fixers]
+        last = dict(known or ())
         for _ in range(MAX_PASSES):
             before = text
-            for number, fixer in enumerate(self.fixers):
-                seen = last[number]
+            for fixer in self.fixers:
+                seen = last.get(fixer.name)
                 if seen is not None and seen[0] == text:
                     fixed = seen[1]
                 else:
                     fixed = fixer.func(text, ctx)
-                    last[number] = (text, fixed)
+                    last[fixer.name] = (text, fixed)
                 if fixed != text:
                     changes.extend(describe_changes(fixer.name, text, fixed, fixer.confidence))
                     text = fixed

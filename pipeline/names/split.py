@@ -254,10 +254,13 @@ def _abbreviations(name: str) -> tuple[list[str], str]:
 
 
 _SEPARATORS = re.compile(r", | [-–—] ")
+_MAY_HAVE_DASH = re.compile(r" [-–—]")
 
 
 def _top_level_cuts(text: str) -> list[tuple[int, int]]:
     """Spans of separators outside parentheses and quotes."""
+    if ", " not in text and not _MAY_HAVE_DASH.search(text):  # the usual name: no cut
+        return []
     found = [m.span() for m in _SEPARATORS.finditer(text)]
     if not found or not any(c in text for c in '("“”'):
         return found
