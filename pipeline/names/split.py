@@ -350,17 +350,17 @@ def _embedded_unit_cut(text: str) -> int | None:
     so ``Polytechnic Institute of Surabaya`` is not cut.
     """
     second_space = text.find(" ", text.find(" ") + 1)
-    if second_space < 0 or _structure().embedded_start.search(fold(text), second_space) is None:
+    structure = _structure()
+    if second_space < 0 or structure.embedded_start.search(fold(text), second_space) is None:
         return None
-    keywords = _structure().keywords
-    starts = keywords.embedded_unit
+    starts = structure.keywords.embedded_unit
     words = TOKEN_RE.findall(fold(text))
     if not any(w in starts for w in words[2:]) or _strength(words) < 3:
         return None
     matches = list(TOKEN_RE.finditer(text))
     folded = [fold(m.group()) for m in matches]
-    vocabulary = _structure().vocabulary
-    function_words = _structure().function_words
+    vocabulary = structure.vocabulary
+    function_words = structure.function_words
     for i in range(2, len(matches)):
         if folded[i] not in starts or case_pattern(matches[i].group()) != "title":
             continue
@@ -509,8 +509,9 @@ def is_place(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 3 or _is_country(text):
         return False
-    vocabulary = _structure().vocabulary
-    function_words = _structure().function_words
+    structure = _structure()
+    vocabulary = structure.vocabulary
+    function_words = structure.function_words
     for word in words:
         tokens = TOKEN_RE.findall(word)
         if not tokens or not word[:1].isupper():
