@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pycountry
@@ -29,6 +29,7 @@ from pipeline.names.common_words import (
 )
 from pipeline.names.context import PageContext, resources_of
 from pipeline.names.fixers import name_languages_of, until_stable
+from pipeline.names.memo import PageMemo
 from pipeline.names.records import Suggestion
 from pipeline.names.resources import MIN_CITY_FIX, Resources, Vocabulary
 from pipeline.names.text import (
@@ -444,13 +445,35 @@ def _spelling_decisions(
     return decisions
 
 
-def _remembered(ctx: PageContext | None, decide_token, key: tuple, *args):
-    """``decide_token(*args)``, remembered for the page under ``key``: the arguments that vary
-    from token to token (the index, resources and word lists are the cleaner's)."""
+def _page_deciders(ctx: PageContext | None) -> tuple[Callable, Callable]:
+    """:func:`decide` and :func:`decide_common`, each answer remembered for the page
+    (``ctx.memo``): a page repeats the same unknown word beside the same neighbours."""
     memo = ctx.memo if ctx is not None else None
     if memo is None:
-        return decide_token(*args)
-    return memo.recall(decide_token.__name__, key, lambda: decide_token(*args))
+        return decide, decide_common
+    return _remembering(decide, memo), _remembering(decide_common, memo)
+
+
+def _remembering(decide_token: Callable, memo: PageMemo) -> Callable:
+    """``decide_token`` with its answers remembered in ``memo``, keyed by its arguments but
+    the resources and word lists, which are the same for every name of the page."""
+    table = memo.table(decide_token.__name__)
+
+    def remembered(*args, **kwargs):
+        key = tuple(a for a in args if not isinstance(a, _SAME_FOR_THE_PAGE))
+        if kwargs:
+            key += tuple(sorted((k, v) for k, v in kwargs.items()
+                                if not isinstance(v, _SAME_FOR_THE_PAGE)))  # fmt: skip
+        found = table.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = table[key] = decide_token(*args, **kwargs)
+        return found
+
+    return remembered
+
+
+_SAME_FOR_THE_PAGE = (Resources, CommonWords)
+_UNKNOWN = object()
 
 
 def _decide_tokens(
@@ -465,6 +488,8 @@ def _decide_tokens(
     maybe_common = index.maybe_common
     if not any(isinstance(index.candidates(t), tuple) or t in maybe_common for t in tokens):
         return
+    # The page's cleaner remembers these decisions (they depend on their arguments only).
+    decide, decide_common = _page_deciders(ctx)
     protected = ctx.protected if ctx else frozenset()
     matches = list(TOKEN_RE.finditer(text))
     for i, match in enumerate(matches):
@@ -486,16 +511,14 @@ def _decide_tokens(
             if ctx and _page_spelling(token, ctx):
                 continue
             written_with_accents = any(map(has_diacritics, others))
-            decision = _remembered(
-                ctx, decide_common, (token, languages, context, pairs, written_with_accents),
+            decision = decide_common(
                 token, languages, index.common, context, pairs, written_with_accents,
                 resources.places,
             )  # fmt: skip
             if decision is not None:
                 yield match, decision
             continue
-        decision = _remembered(ctx, decide, (token, languages, context, pairs),
-                               token, found, languages, resources, context, pairs)  # fmt: skip
+        decision = decide(token, found, languages, resources, context, pairs)
         if decision.action == "fix" and ctx and _page_spelling(token, ctx):
             decision = SpellingDecision(
                 "suggest",
