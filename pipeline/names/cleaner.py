@@ -40,8 +40,10 @@ class CleanedName:
     suggestions: tuple[Suggestion, ...]
 
 
-def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset]:
-    """Token counts, accented spellings, accented word pairs and word pairs of a page."""
+def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset, dict]:
+    """Token counts, accented spellings, accented word pairs and word pairs of a page, and
+    the lowercase words of each name."""
+    words: dict[str, frozenset[str]] = {}
     counts: Counter[str] = Counter()
     pairs: set[tuple[str, str]] = set()
     accented: dict[str, set[str]] = {}
@@ -50,24 +52,28 @@ def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset]:
         tokens = TOKEN_RE.findall(name)
         if name.isascii():  # lowercasing keeps ASCII tokens whole: one scan is enough
             low_tokens = [token.lower() for token in tokens]
-            counts.update(set(low_tokens))
+            own = set(low_tokens)
+            counts.update(own)
+            words[name] = frozenset(own)
             pairs.update(pairwise(low_tokens))
             continue
-        low = lower(name)
-        counts.update(set(TOKEN_RE.findall(low)))
+        own = set(TOKEN_RE.findall(lower(name)))
+        counts.update(own)
+        words[name] = frozenset(own)
         folded = TOKEN_RE.findall(fold(name))
         if len(folded) == len(tokens):  # folding can merge a mark into a token; rare
             pairs.update(pairwise(folded))
-        for token in tokens:
-            if has_diacritics(token):
+        marked = [has_diacritics(token) for token in tokens]
+        for token, mark in zip(tokens, marked, strict=True):
+            if mark:
                 accented.setdefault(fold(token), set()).add(lower(token))
-        for a, b in pairwise(tokens):
-            if has_diacritics(a) or has_diacritics(b):
+        for (a, b), (mark_a, mark_b) in zip(pairwise(tokens), pairwise(marked), strict=True):
+            if mark_a or mark_b:
                 key = (fold(a), fold(b))
                 pair = (lower(a), lower(b))
                 bigrams[key] = pair if bigrams.get(key, pair) == pair else ("", "")
     accented_words = {k: frozenset(v) for k, v in accented.items()}
-    return dict(counts), accented_words, bigrams, frozenset(pairs)
+    return dict(counts), accented_words, bigrams, frozenset(pairs), words
 
 
 def _prepare(raw: str) -> tuple[str, str, str]:
@@ -101,8 +107,11 @@ class NameCleaner:
         self._prepared = {raw: _prepare(raw) for raw in self.page_names}
         unicode_clean = [self._prepared[raw][1] for raw in self.page_names]
         normalized = [self._prepared[raw][2] for raw in self.page_names]
-        self._on_page = {u: frozenset(TOKEN_RE.findall(lower(u))) for u in unicode_clean}
-        counts, accented, bigrams, pairs = _page_evidence(normalized)
+        counts, accented, bigrams, pairs, words = _page_evidence(normalized)
+        self._on_page = {
+            u: words[n] if u == n else frozenset(TOKEN_RE.findall(lower(u)))
+            for u, n in zip(unicode_clean, normalized, strict=True)
+        }
         #: The parts of each name as the page spells it: most names are clean already, and
         #: their split is then read from here.
         self._cores: dict[str, NameCore] = {name: name_core(name) for name in normalized}

@@ -257,11 +257,22 @@ _SEPARATORS = re.compile(r", | [-–—] ")
 _MAY_HAVE_DASH = re.compile(r" [-–—]")
 
 
+def _separators(text: str) -> list[tuple[int, int]]:
+    """Spans of ``_SEPARATORS`` in ``text``; commas found without the regex when no dash
+    can be one (the usual name: a scan of each position per alternative costs more)."""
+    if _MAY_HAVE_DASH.search(text):
+        return [m.span() for m in _SEPARATORS.finditer(text)]
+    found = []
+    start = text.find(", ")
+    while start >= 0:
+        found.append((start, start + 2))
+        start = text.find(", ", start + 2)
+    return found
+
+
 def _top_level_cuts(text: str) -> list[tuple[int, int]]:
     """Spans of separators outside parentheses and quotes."""
-    if ", " not in text and not _MAY_HAVE_DASH.search(text):  # the usual name: no cut
-        return []
-    found = [m.span() for m in _SEPARATORS.finditer(text)]
+    found = _separators(text)
     if not found or not any(c in text for c in '("“”'):
         return found
     if text.count("(") == text.count(")"):
