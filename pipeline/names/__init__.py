@@ -9,7 +9,7 @@ The package, along its seams: :mod:`.text` (folding, tokens), :mod:`.resources` 
 and curated data, loaded once), :mod:`.language` (a name's languages), :mod:`.fixers` (one
 family per module), :mod:`.registry` (the order), :mod:`.records` (change records),
 :mod:`.split` (institution / unit / abbreviation), :mod:`.cleaner` (the page-aware cleaner),
-:mod:`.wordlist` (generates the word lists).
+:mod:`.memo` (answers remembered for one page), :mod:`.wordlist` (generates the word lists).
 """
 
 from pipeline.names.cleaner import CleanedName, NameCleaner, clean_name

@@ -13,11 +13,16 @@ from pipeline.names.fixers.overrides import override_tokens
 from pipeline.names.fixers.punctuation import fix_punctuation
 from pipeline.names.fixers.spelling import spelling_suggestions
 from pipeline.names.fixers.unicode import fix_unicode
+from pipeline.names.memo import PageMemo
 from pipeline.names.records import Change, Override, Suggestion
 from pipeline.names.registry import REGISTRY
 from pipeline.names.resources import Resources, default_resources
-from pipeline.names.split import split_name, system_names
+from pipeline.names.split import NameCore, name_core, split_core, split_name, system_names_of
 from pipeline.names.text import TOKEN_RE, fold, has_diacritics, lower
+
+#: Remembered answers that do not depend on the page: the page's cleaner and the one that
+#: cleans each name alone (for its id) share them.
+PAGE_FREE_MEMOS = ("languages",)
 
 #: An override of the whole name wins over every fix: only these run then.
 _OVERRIDE_ONLY = REGISTRY.only(("invisible", "unicode", "override"))
@@ -35,31 +40,47 @@ class CleanedName:
     suggestions: tuple[Suggestion, ...]
 
 
-def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset]:
-    """Token counts, accented spellings, accented word pairs and word pairs of a page."""
+def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset, dict]:
+    """Token counts, accented spellings, accented word pairs and word pairs of a page, and
+    the lowercase words of each name."""
+    words: dict[str, frozenset[str]] = {}
     counts: Counter[str] = Counter()
     pairs: set[tuple[str, str]] = set()
     accented: dict[str, set[str]] = {}
     bigrams: dict[tuple[str, str], tuple[str, str]] = {}
     for name in names:
         tokens = TOKEN_RE.findall(name)
-        low = lower(name)
-        counts.update(set(TOKEN_RE.findall(low)))
-        folded = TOKEN_RE.findall(fold(name)) if not name.isascii() else TOKEN_RE.findall(low)
+        if name.isascii():  # lowercasing keeps ASCII tokens whole: one scan is enough
+            low_tokens = [token.lower() for token in tokens]
+            own = set(low_tokens)
+            counts.update(own)
+            words[name] = frozenset(own)
+            pairs.update(pairwise(low_tokens))
+            continue
+        own = set(TOKEN_RE.findall(lower(name)))
+        counts.update(own)
+        words[name] = frozenset(own)
+        folded = TOKEN_RE.findall(fold(name))
         if len(folded) == len(tokens):  # folding can merge a mark into a token; rare
             pairs.update(pairwise(folded))
-        if name.isascii():
-            continue
-        for token in tokens:
-            if has_diacritics(token):
+        marked = [has_diacritics(token) for token in tokens]
+        for token, mark in zip(tokens, marked, strict=True):
+            if mark:
                 accented.setdefault(fold(token), set()).add(lower(token))
-        for a, b in pairwise(tokens):
-            if has_diacritics(a) or has_diacritics(b):
+        for (a, b), (mark_a, mark_b) in zip(pairwise(tokens), pairwise(marked), strict=True):
+            if mark_a or mark_b:
                 key = (fold(a), fold(b))
                 pair = (lower(a), lower(b))
                 bigrams[key] = pair if bigrams.get(key, pair) == pair else ("", "")
     accented_words = {k: frozenset(v) for k, v in accented.items()}
-    return dict(counts), accented_words, bigrams, frozenset(pairs)
+    return dict(counts), accented_words, bigrams, frozenset(pairs), words
+
+
+def _prepare(raw: str) -> tuple[str, str, str]:
+    """``raw`` after the invisible, unicode and punctuation fixers, in turn."""
+    visible = remove_invisible(raw)
+    unicode_clean = fix_unicode(visible)
+    return visible, unicode_clean, fix_punctuation(unicode_clean)
 
 
 class NameCleaner:
@@ -81,23 +102,34 @@ class NameCleaner:
         ``resources``: the data to clean with (default: :func:`default_resources`)."""
         self.resources = resources or default_resources()
         self.page_names = tuple(page_names)
-        unicode_clean = [fix_unicode(remove_invisible(name)) for name in self.page_names]
-        normalized = [fix_punctuation(name) for name in unicode_clean]
-        self._on_page = {u: frozenset(TOKEN_RE.findall(lower(u))) for u in unicode_clean}
-        counts, accented, bigrams, pairs = _page_evidence(normalized)
+        #: What the first, page-blind fixers make of each name of the page: computed here for
+        #: the page's evidence, and not again when the name is cleaned.
+        self._prepared = {raw: _prepare(raw) for raw in self.page_names}
+        unicode_clean = [self._prepared[raw][1] for raw in self.page_names]
+        normalized = [self._prepared[raw][2] for raw in self.page_names]
+        counts, accented, bigrams, pairs, words = _page_evidence(normalized)
+        self._on_page = {
+            u: words[n] if u == n else frozenset(TOKEN_RE.findall(lower(u)))
+            for u, n in zip(unicode_clean, normalized, strict=True)
+        }
+        #: The parts of each name as the page spells it: most names are clean already, and
+        #: their split is then read from here.
+        self._cores: dict[str, NameCore] = {name: name_core(name) for name in normalized}
         self.overrides = self.resources.overrides if overrides is None else tuple(overrides)
         self._whole_name_overrides = frozenset(
             name for o in self.overrides if o.scope == "name" for name in (o.match, o.replacement)
         )
+        self._memo = PageMemo()
         self.context = PageContext(
             page_words=counts,
             accented_words=accented,
             accented_bigrams=bigrams,
             accent_keys=page_accent_keys(self.resources.vocabulary.accentable, accented, bigrams),
             page_pairs=pairs,
-            system_names=system_names(normalized),
+            system_names=system_names_of(self._cores.values()),
             overrides=self.overrides,
             resources=self.resources,
+            memo=self._memo,
         )
         self._cache: dict[str, CleanedName] = {}
         self._alone: NameCleaner | None = None
@@ -117,35 +149,41 @@ class NameCleaner:
             return self.clean(raw).name
         if self._alone is None:
             self._alone = NameCleaner(overrides=self.overrides, resources=self.resources)
+            self._alone._memo.share(self._memo, PAGE_FREE_MEMOS)
+            self._alone._cores = self._cores
+            self._alone._prepared = self._prepared
         return self._alone.clean(raw).name
 
     def _context_for(self, unicode_clean: str) -> PageContext:
-        base = self.context
-        return PageContext(
-            page_words=base.page_words,
-            own_words=self._on_page.get(unicode_clean, frozenset()),
-            accented_words=base.accented_words,
-            accented_bigrams=base.accented_bigrams,
-            accent_keys=base.accent_keys,
-            page_pairs=base.page_pairs,
-            system_names=base.system_names,
-            protected=override_tokens(unicode_clean, self.overrides),
-            overrides=base.overrides,
-            resources=self.resources,
-        )
+        """The page's context with this name's own words and protected tokens."""
+        # A copy of the page's context with two fields set: the frozen dataclass's __init__
+        # sets all eleven fields one by one through object.__setattr__, a cost paid per name.
+        ctx = object.__new__(PageContext)
+        fields = ctx.__dict__
+        fields.update(self.context.__dict__)
+        fields["own_words"] = self._on_page.get(unicode_clean, frozenset())
+        fields["protected"] = override_tokens(unicode_clean, self.overrides)
+        return ctx
 
     def clean(self, raw: str) -> CleanedName:
         """Clean one name; results are remembered per raw string."""
         cached = self._cache.get(raw)
         if cached is not None:
             return cached
-        unicode_clean = fix_unicode(remove_invisible(raw))
+        prepared = self._prepared.get(raw) or _prepare(raw)
+        visible, unicode_clean, punctuated = prepared
         ctx = self._context_for(unicode_clean)
         registry = REGISTRY
         if unicode_clean in self._whole_name_overrides:
             registry = _OVERRIDE_ONLY
-        name, changes = registry.apply(raw, ctx)
-        parts = split_name(name)
+        known = {
+            "invisible": (raw, visible),
+            "unicode": (visible, unicode_clean),
+            "punctuation": (unicode_clean, punctuated),
+        }
+        name, changes = registry.apply(raw, ctx, known)
+        core = self._cores.get(name)
+        parts = split_name(name) if core is None else split_core(core)
         result = CleanedName(
             name=name,
             institution=parts.institution,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pipeline.names.memo import PageMemo
 from pipeline.names.records import Override
 from pipeline.names.resources import Resources, default_resources
 from pipeline.names.text import has_diacritics, lower
@@ -27,6 +28,8 @@ class PageContext:
     them alone.
     ``overrides``: the curated overrides (``None``: those of ``resources``).
     ``resources``: the data the fixers consult (``None``: :func:`default_resources`).
+    ``memo``: answers remembered for the cleaner's page (:mod:`pipeline.names.memo`); shared
+    by the contexts of one cleaner; ``None``: nothing is remembered.
     """
 
     page_words: Mapping[str, int] = field(default_factory=dict)
@@ -39,6 +42,7 @@ class PageContext:
     protected: frozenset[str] = frozenset()
     overrides: tuple[Override, ...] | None = None
     resources: Resources | None = None
+    memo: PageMemo | None = field(default=None, compare=False, repr=False)
 
     def used_elsewhere(self, token: str) -> bool:
         """True when another name on the page uses ``token`` (case-insensitive)."""

@@ -8,7 +8,7 @@ one. :func:`fixer_list` renders the list for the README.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -74,20 +74,36 @@ class FixerRegistry:
         wanted = set(names)
         return FixerRegistry(f for f in self.fixers if f.name in wanted)
 
-    def apply(self, text: str, ctx: PageContext | None = None) -> tuple[str, tuple[Change, ...]]:
+    def apply(
+        self,
+        text: str,
+        ctx: PageContext | None = None,
+        known: Mapping[str, tuple[str, str]] | None = None,
+    ) -> tuple[str, tuple[Change, ...]]:
         """Run every fixer in order, again while a pass still changes something (a later
         fixer can settle what an earlier one reads: an accent given back makes a name
         French, and so decides a spelling), at most :data:`MAX_PASSES` times; return the
         result and the changes, in order.
 
+        ``known``: fixer name -> (a text, what that fixer makes of it), already computed by
+        the caller; used when the fixer is handed that very text.
+
         >>> REGISTRY.apply("Univesité Toulouse Ⅲ- Paul Sabatier")[0]
         'Université Toulouse III - Paul Sabatier'
         """
         changes: list[Change] = []
+        # What each fixer was last given and gave back: a fixer is a pure function of the
+        # text (and the context), so a later pass that hands it the same text reuses it.
+        last = dict(known or ())
         for _ in range(MAX_PASSES):
             before = text
             for fixer in self.fixers:
-                fixed = fixer.func(text, ctx)
+                seen = last.get(fixer.name)
+                if seen is not None and seen[0] == text:
+                    fixed = seen[1]
+                else:
+                    fixed = fixer.func(text, ctx)
+                    last[fixer.name] = (text, fixed)
                 if fixed != text:
                     changes.extend(describe_changes(fixer.name, text, fixed, fixer.confidence))
                     text = fixed

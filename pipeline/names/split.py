@@ -254,11 +254,25 @@ def _abbreviations(name: str) -> tuple[list[str], str]:
 
 
 _SEPARATORS = re.compile(r", | [-–—] ")
+_MAY_HAVE_DASH = re.compile(r" [-–—]")
+
+
+def _separators(text: str) -> list[tuple[int, int]]:
+    """Spans of ``_SEPARATORS`` in ``text``; commas found without the regex when no dash
+    can be one (the usual name: a scan of each position per alternative costs more)."""
+    if _MAY_HAVE_DASH.search(text):
+        return [m.span() for m in _SEPARATORS.finditer(text)]
+    found = []
+    start = text.find(", ")
+    while start >= 0:
+        found.append((start, start + 2))
+        start = text.find(", ", start + 2)
+    return found
 
 
 def _top_level_cuts(text: str) -> list[tuple[int, int]]:
     """Spans of separators outside parentheses and quotes."""
-    found = [m.span() for m in _SEPARATORS.finditer(text)]
+    found = _separators(text)
     if not found or not any(c in text for c in '("“”'):
         return found
     if text.count("(") == text.count(")"):
@@ -347,17 +361,17 @@ def _embedded_unit_cut(text: str) -> int | None:
     so ``Polytechnic Institute of Surabaya`` is not cut.
     """
     second_space = text.find(" ", text.find(" ") + 1)
-    if second_space < 0 or _structure().embedded_start.search(fold(text), second_space) is None:
+    structure = _structure()
+    if second_space < 0 or structure.embedded_start.search(fold(text), second_space) is None:
         return None
-    keywords = _structure().keywords
-    starts = keywords.embedded_unit
+    starts = structure.keywords.embedded_unit
     words = TOKEN_RE.findall(fold(text))
     if not any(w in starts for w in words[2:]) or _strength(words) < 3:
         return None
     matches = list(TOKEN_RE.finditer(text))
     folded = [fold(m.group()) for m in matches]
-    vocabulary = _structure().vocabulary
-    function_words = _structure().function_words
+    vocabulary = structure.vocabulary
+    function_words = structure.function_words
     for i in range(2, len(matches)):
         if folded[i] not in starts or case_pattern(matches[i].group()) != "title":
             continue
@@ -406,6 +420,17 @@ class NameParts(NamedTuple):
     abbreviation: str | None
 
 
+NameCore = tuple[tuple[str, ...], tuple[_Part, ...]]
+
+
+def name_core(name: str) -> NameCore:
+    """The abbreviations of a name and the parts of what is left: what :func:`split_name`
+    decides from, and what :func:`system_names` reads (a cleaner computes it once for a
+    name the page already spells clean)."""
+    found, core = _abbreviations(name)
+    return tuple(found), tuple(_parts(core))
+
+
 @cache  # unbounded: a bounded cache overflows on a large page
 def split_name(name: str) -> NameParts:
     """Split a clean name into institution, unit and abbreviation (rules: module docstring).
@@ -419,9 +444,13 @@ abbreviation='IGDTUW')
     NameParts(institution='Vietnam National University', unit='Hanoi University of Science', \
 abbreviation=None)
     """
-    found, core = _abbreviations(name)
+    return split_core(name_core(name))
+
+
+def split_core(core: NameCore) -> NameParts:
+    """:func:`split_name` of the name whose :func:`name_core` is ``core``."""
+    found, parts = core
     abbreviation = "; ".join(found) or None
-    parts = _parts(core)
     if len(parts) > 1 and _classify(parts[-1].text)[0] == "other" and _is_country(parts[-1].text):
         parts = parts[:-1]
     # Parts without keywords belong to the part before them (the first one to the next).
@@ -471,10 +500,14 @@ def system_names(names: Iterable[str]) -> tuple[str, ...]:
     >>> system_names(["University of California, San Diego", "Faculty of Science, Leiden"])
     ('University of California',)
     """
+    return system_names_of(name_core(name) for name in names)
+
+
+def system_names_of(cores: Iterable[NameCore]) -> tuple[str, ...]:
+    """:func:`system_names` of the names whose :func:`name_core` are ``cores``."""
     found: dict[str, None] = {}
-    for name in names:
-        _found, core = _abbreviations(name)
-        pieces = [p.text for p in _parts(core)]
+    for _found, parts in cores:
+        pieces = [p.text for p in parts]
         for left, right in pairwise(pieces):
             kind, strength = _classify(left)
             if kind == "institution" and strength == 3 and is_place(right):
@@ -487,8 +520,9 @@ def is_place(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 3 or _is_country(text):
         return False
-    vocabulary = _structure().vocabulary
-    function_words = _structure().function_words
+    structure = _structure()
+    vocabulary = structure.vocabulary
+    function_words = structure.function_words
     for word in words:
         tokens = TOKEN_RE.findall(word)
         if not tokens or not word[:1].isupper():

@@ -8,8 +8,14 @@ without it a fixer uses only the curated data. The order they run in is stated o
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pipeline.names.language import detect_languages
+
+if TYPE_CHECKING:
+    from pipeline.names.context import PageContext
+    from pipeline.names.resources import Resources
 
 
 def until_stable(fix_once: Callable[[str, Any], str], text: str, ctx: Any = None) -> str:
@@ -25,3 +31,24 @@ def until_stable(fix_once: Callable[[str, Any], str], text: str, ctx: Any = None
         if fixed == text:
             return text
         text = fixed
+
+
+def name_languages_of(
+    words: Sequence[str], resources: Resources, ctx: PageContext | None = None
+) -> frozenset[str]:
+    """:func:`~pipeline.names.language.detect_languages` of ``words``, remembered for the
+    page (``ctx.memo``): the names of a page repeat the same words around each token.
+
+    >>> from pipeline.names.resources import default_resources
+    >>> sorted(name_languages_of(["Univerzitet", "Mediteran"], default_resources()))
+    ['sh']
+    """
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return detect_languages(words, resources)
+    key = tuple(words)
+    table = memo.table("languages")
+    found = table.get(key)
+    if found is None:
+        found = table[key] = detect_languages(key, resources)
+    return found

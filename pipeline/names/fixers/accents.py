@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from pipeline.names.context import PageContext, page_accent_keys, resources_of
-from pipeline.names.fixers import until_stable
-from pipeline.names.language import detect_languages
+from pipeline.names.fixers import name_languages_of, until_stable
 from pipeline.names.resources import Resources
 from pipeline.names.text import (
     APOSTROPHES,
@@ -48,7 +47,7 @@ def _restore_accents_once(text: str, ctx: PageContext | None) -> str:
     keys = resources.vocabulary.accentable
     if ctx is not None:
         keys = ctx.accent_keys or page_accent_keys(keys, ctx.accented_words, ctx.accented_bigrams)
-    if is_all_caps(text) or not any(lower(token) in keys for token in tokens_of(text)):
+    if is_all_caps(text) or keys.isdisjoint(map(lower, tokens_of(text))):
         return text
     matches = list(TOKEN_RE.finditer(text))
     protected = ctx.protected if ctx else frozenset()
@@ -59,7 +58,7 @@ def _restore_accents_once(text: str, ctx: PageContext | None) -> str:
         if lower(token) not in keys or token in protected:
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
-        languages = detect_languages(others, resources)
+        languages = name_languages_of(others, resources, ctx)
         if not _may_take_accents(match):
             continue
         forms = _accented_forms(matches, i, languages, resources, ctx)

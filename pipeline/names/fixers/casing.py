@@ -71,7 +71,7 @@ def fix_function_word_case(text: str, ctx: PageContext | None = None) -> str:
     """
     resources = resources_of(ctx)
     patterns = resources.derived("casing", lambda r: _Patterns(r.function_words))
-    if not any(token in patterns.titled for token in tokens_of(text)):
+    if patterns.titled.isdisjoint(tokens_of(text)):
         return text
     pattern = patterns.pattern(name_languages(text, resources.vocabulary))
     if pattern is None:

@@ -27,6 +27,6 @@ def remove_invisible(text: str, ctx: PageContext | None = None) -> str:
     >>> remove_invisible("Universität Wien")
     'Universität Wien'
     """
-    if text.isprintable() and not INVISIBLE.search(text):
+    if text.isprintable():  # every character INVISIBLE matches is unprintable
         return text
     return INVISIBLE.sub("", text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pycountry
@@ -30,8 +30,8 @@ from pipeline.names.common_words import (
     slip,
 )
 from pipeline.names.context import PageContext, resources_of
-from pipeline.names.fixers import until_stable
-from pipeline.names.language import detect_languages
+from pipeline.names.fixers import name_languages_of, until_stable
+from pipeline.names.memo import PageMemo
 from pipeline.names.records import Suggestion
 from pipeline.names.resources import MIN_CITY_FIX, Resources, Vocabulary
 from pipeline.names.text import (
@@ -463,16 +463,65 @@ def _context_bonus(word: str, context: tuple[str, str], pairs: frozenset[tuple[s
 
 def _spelling_decisions(
     text: str, ctx: PageContext | None
+) -> list[tuple[re.Match[str], SpellingDecision]]:
+    """The decision on each token of ``text`` worth one, computed once for the last text
+    and context asked: the fixer's last round and the suggestions read the same text."""
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return list(_decide_tokens(text, ctx))
+    last = memo.table("spelling_last")
+    if last.get("ctx") is ctx and last.get("text") == text:
+        return last["decisions"]
+    decisions = list(_decide_tokens(text, ctx))
+    last.update(ctx=ctx, text=text, decisions=decisions)
+    return decisions
+
+
+def _page_deciders(ctx: PageContext | None) -> tuple[Callable, Callable]:
+    """:func:`decide` and :func:`decide_common`, each answer remembered for the page
+    (``ctx.memo``): a page repeats the same unknown word beside the same neighbours."""
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return decide, decide_common
+    return _remembering(decide, memo), _remembering(decide_common, memo)
+
+
+def _remembering(decide_token: Callable, memo: PageMemo) -> Callable:
+    """``decide_token`` with its answers remembered in ``memo``, keyed by its arguments but
+    the resources and word lists, which are the same for every name of the page."""
+    table = memo.table(decide_token.__name__)
+
+    def remembered(*args, **kwargs):
+        key = tuple(a for a in args if not isinstance(a, _SAME_FOR_THE_PAGE))
+        if kwargs:
+            key += tuple(sorted((k, v) for k, v in kwargs.items()
+                                if not isinstance(v, _SAME_FOR_THE_PAGE)))  # fmt: skip
+        found = table.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = table[key] = decide_token(*args, **kwargs)
+        return found
+
+    return remembered
+
+
+_SAME_FOR_THE_PAGE = (Resources, CommonWords)
+_UNKNOWN = object()
+
+
+def _decide_tokens(
+    text: str, ctx: PageContext | None
 ) -> Iterator[tuple[re.Match[str], SpellingDecision]]:
     resources = resources_of(ctx)
     index = spelling_index(resources)
     kept = index.kept
     tokens = tokens_of(text)
-    if all(t in kept for t in tokens) or is_all_caps(text):
+    if kept.issuperset(tokens) or is_all_caps(text):
         return
     maybe_common = index.maybe_common
     if not any(isinstance(index.candidates(t), tuple) or t in maybe_common for t in tokens):
         return
+    # The page's cleaner remembers these decisions (they depend on their arguments only).
+    decide, decide_common = _page_deciders(ctx)
     protected = ctx.protected if ctx else frozenset()
     matches = list(TOKEN_RE.finditer(text))
     for i, match in enumerate(matches):
@@ -484,7 +533,7 @@ def _spelling_decisions(
         if _before_apostrophe(match):
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
-        languages = detect_languages(others, resources)
+        languages = name_languages_of(others, resources, ctx)
         context = (
             fold(matches[i - 1].group()) if i else "",
             fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
