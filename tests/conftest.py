@@ -37,3 +37,27 @@ def built_2024(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     build(SNAPSHOT_2024, out_dir=out)
     return out
+
+
+# Tests that take seconds (real processes, big inputs, full frequency lists), by node id prefix.
+# They run first: pytest-xdist's worksteal then fills the end with quick tests, so no worker is
+# left running a slow one while the other has nothing to do.
+SLOW_FIRST = (
+    "tests/test_git_scrape.py::",
+    "tests/test_fixers.py::test_known_words_list_agrees_with_wordfreq",
+    "tests/test_broken_pages.py::test_broken_page_fails_cleanly_and_keeps_last_build[5 MB name]",
+    "tests/test_history_cache.py::test_each_new_snapshot_is_folded_into_the_kept_replay",
+    "tests/test_report_browser.py::",
+    "tests/test_refresh.py::test_two_concurrent_refreshes",
+    "tests/test_commit.py::test_no_permission_to_write_out",
+    "tests/test_commit.py::test_a_full_disk",
+    "tests/test_broken_pages.py::test_hostile_page_fails_naming_the_problem[colspan_rowspan",
+    "tests/test_cli.py::test_a_command_validates_without_importing",
+    "tests/test_names.py::test_generated_misspellings_in_page_names_are_fixed",
+    "tests/test_names.py::test_cleaning_is_a_fixed_point",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first (a stable sort: the rest keep their order)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))

@@ -8,32 +8,20 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 import pytest
 
-from pipeline import config
+from pipeline import config, write
 from pipeline.cli import main
 from pipeline.errors import OutputError
 from pipeline.write import BUILDS, CURRENT, commit_files, current_dir
 from tests.conftest import SNAPSHOT_2024
-
-KILLER = """
-import json, os, signal, sys
-from pathlib import Path
-from pipeline import write
-steps = [0]
-def checkpoint(step):
-    steps[0] += 1
-    if steps[0] == int(sys.argv[2]):
-        os.kill(os.getpid(), signal.SIGKILL)
-write._checkpoint = checkpoint
-job = json.loads(sys.argv[3])
-files = {name: text.encode() for name, text in job["files"].items()}
-write.commit_files(Path(sys.argv[1]), files, remove=job["remove"])
-"""
 
 
 def fake_build(number: int) -> dict[str, str]:
@@ -54,11 +42,39 @@ def shown_build(out: Path) -> int:
 
 
 def commit_killed_at(out: Path, step: int, number: int) -> subprocess.CompletedProcess:
+    """Commit build ``number`` in a child process (a fork of this one) that SIGKILLs itself at
+    the ``step``-th checkpoint of write.commit_files (never, for 0): a real process dies there."""
     stale = [f"extra{(number + 1) % 2}.csv"]
-    job = json.dumps({"files": fake_build(number), "remove": stale})
-    return subprocess.run([sys.executable, "-c", KILLER, str(out), str(step), job],
-                          capture_output=True, text=True, cwd=config.PROJECT_ROOT, check=False,
-                          timeout=60)
+    files = {name: text.encode() for name, text in fake_build(number).items()}
+    with tempfile.TemporaryFile() as errors:
+        pid = os.fork()
+        if pid == 0:  # the child: commit, die at the step, and never return into the tests
+            os._exit(_commit_and_die(out, files, stale, step, errors))
+        _, status = os.waitpid(pid, 0)
+        errors.seek(0)
+        stderr = errors.read().decode()
+    code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    return subprocess.CompletedProcess([str(out), step, number], code, "", stderr)
+
+
+def _commit_and_die(out: Path, files: dict, stale: list, step: int, errors) -> int:
+    """In the child: commit, SIGKILLed at the ``step``-th checkpoint; 1 and the traceback on
+    ``errors`` if the commit raised."""
+    steps = [0]
+
+    def checkpoint(_name):
+        steps[0] += 1
+        if steps[0] == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    try:
+        write._checkpoint = checkpoint
+        write.commit_files(out, files, remove=stale)
+    except BaseException:
+        errors.write(traceback.format_exc().encode())
+        errors.flush()
+        return 1
+    return 0
 
 
 def leftovers(out: Path) -> list[str]:

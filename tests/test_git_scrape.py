@@ -21,12 +21,13 @@ def git(repo, *args) -> str:
                           text=True).stdout
 
 
-@pytest.fixture
-def clone(tmp_path):
-    """A new git repository with the project's tracked files and the shared .venv."""
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A new git repository with the project's tracked files and the shared .venv (copy it:
+    committing 17 MB once is the slow part)."""
     if shutil.which("git") is None or shutil.which("make") is None:
         pytest.skip("git and make are needed")
-    repo = tmp_path / "repo"
+    repo = tmp_path_factory.mktemp("template") / "repo"
     tracked = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard").splitlines()
     for name in tracked:
         source = REPO / name
@@ -38,6 +39,14 @@ def clone(tmp_path):
     git(repo, "add", "-A")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "--quiet",
         "-m", "start")
+    return repo
+
+
+@pytest.fixture
+def clone(tmp_path, template):
+    """This test's own copy of ``template`` (times kept, so make sees the venv up to date)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(template, repo, symlinks=True)
     return repo
 
 
