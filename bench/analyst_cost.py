@@ -4,8 +4,8 @@
 
 Prepares PAGE as a build does (parse, normalize, validate: not timed), then times the one call
 the build makes for the analyst outputs, ``pipeline.analyst.for_build`` (renewals, change
-summary, report.html with its charts, partners.xlsx, expirations.ics), importing matplotlib,
-Jinja2, XlsxWriter and icalendar included, as in a cold build. Prints one JSON object: the
+summary, report.html with its charts, partners.xlsx, expirations.ics), importing Jinja2 and
+XlsxWriter included, as in a cold build. Prints one JSON object: the
 seconds of the call, of the preparing before it (pandas and pandera imports included: a yardstick
 on a busy machine), the heavy modules it imported and the size of every file.
 """

@@ -4,7 +4,7 @@
 
 A build parses with lxml, validates with pandera (on pandas) against the contract in
 schemas/ (whose country codes come from pycountry), compares names with rapidfuzz, writes
-Parquet with pyarrow, the workbook with xlsxwriter and the calendar with icalendar, and holds
+Parquet with pyarrow and the workbook with xlsxwriter (the calendar is plain text), and holds
 out/'s lock with filelock; however fast the pipeline's own work, a cold build cannot take
 less than starting Python and importing these. The benchmark prints this figure beside the
 cold build of the real page. As in a build (pipeline.cli.without_test_only_imports), pandera
@@ -17,7 +17,6 @@ import sys
 sys.modules.setdefault("hypothesis", None)  # as pipeline.cli does for every command
 
 import filelock  # noqa: E402, F401
-import icalendar  # noqa: E402, F401
 import lxml.etree  # noqa: E402, F401
 import pandas  # noqa: E402, F401
 import pandera.pandas  # noqa: E402, F401
