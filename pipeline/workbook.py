@@ -93,7 +93,10 @@ def _table_sheet(book, formats, title: str, columns: Sequence[str],
                          "style": "Table Style Light 9"})
         # XlsxWriter keeps one entry per table cell to refuse a second, overlapping table;
         # a sheet here holds one table, and on a large page the entries weigh hundreds of MB.
-        sheet.table_cells.clear()
+        # A private attribute: a version without it simply keeps its entries.
+        cells = getattr(sheet, "table_cells", None)
+        if isinstance(cells, dict):
+            cells.clear()
     else:  # an Excel table needs a data row: a plain header then
         sheet.write_row(0, 0, list(columns), formats["bold"])
     sheet.freeze_panes(1, 0)
