@@ -89,21 +89,31 @@ def two_likely_slips(typed: str, intended: str) -> bool:
     """
     if OSA.distance(typed, intended, score_cutoff=2) != 2:
         return False
-    letters = sorted(set(typed) | set(intended))
-    for i in range(len(typed) + 1):  # every string one edit from typed
+    letters = "".join(sorted(set(typed) | set(intended)))
+    return any(
+        OSA.distance(middle, intended, score_cutoff=1) == 1
+        and min(edit_log_likelihood(typed, middle), edit_log_likelihood(middle, intended)) > OTHER
+        for middle in one_edit_away(typed, letters)
+    )
+
+
+def one_edit_away(typed: str, letters: str, start: int = 0) -> set[str]:
+    """Every string one edit from ``typed`` at position ``start`` or after: a letter of
+    ``letters`` added or put in place of one, a letter dropped, two neighbours swapped.
+
+    >>> sorted(one_edit_away("ab", "x", start=1))
+    ['a', 'abx', 'ax', 'axb']
+    """
+    forms: set[str] = set()
+    for i in range(start, len(typed) + 1):
         head, tail = typed[:i], typed[i:]
-        middles = {head + c + tail for c in letters}
+        forms.update(head + c + tail for c in letters)
         if tail:
-            middles.add(head + tail[1:])
-            middles.update(head + c + tail[1:] for c in letters)
+            forms.add(head + tail[1:])
+            forms.update(head + c + tail[1:] for c in letters)
         if len(tail) > 1:
-            middles.add(head + tail[1] + tail[0] + tail[2:])
-        for middle in middles:
-            if OSA.distance(middle, intended, score_cutoff=1) == 1 and min(
-                edit_log_likelihood(typed, middle), edit_log_likelihood(middle, intended)
-            ) > OTHER:
-                return True
-    return False
+            forms.add(head + tail[1] + tail[0] + tail[2:])
+    return forms
 
 
 def _first_difference(longer: str, shorter: str) -> int:

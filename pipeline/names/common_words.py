@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import DATA_DIR
-from pipeline.names.channel import neighbours
+from pipeline.names.channel import neighbours, one_edit_away
 
 COMMON_WORDS_DIR = DATA_DIR / "common_words"
 NEAR_COMMON_DIR = DATA_DIR / "near_common_words"
@@ -126,17 +126,8 @@ def one_edit_forms(typed: str) -> set[str]:
     >>> {"humanistic", "instituut", "technisch"} <= set().union(*map(one_edit_forms, typed))
     True
     """
-    forms = {typed}
     letters = _LETTERS + "".join(sorted(set(typed) - set(_LETTERS)))
-    for i in range(1, len(typed) + 1):
-        head, tail = typed[:i], typed[i:]
-        forms.update(head + letter + tail for letter in letters)
-        if tail:
-            forms.add(head + tail[1:])
-            forms.update(head + letter + tail[1:] for letter in letters)
-        if len(tail) > 1:
-            forms.add(head + tail[1] + tail[0] + tail[2:])
-    return forms
+    return {typed} | one_edit_away(typed, letters, start=1)
 
 
 def letter_file(letter: str) -> str:

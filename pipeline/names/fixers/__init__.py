@@ -47,8 +47,4 @@ def name_languages_of(
     if memo is None:
         return detect_languages(words, resources)
     key = tuple(words)
-    table = memo.table("languages")
-    found = table.get(key)
-    if found is None:
-        found = table[key] = detect_languages(key, resources)
-    return found
+    return memo.recall("languages", key, lambda: detect_languages(key, resources))

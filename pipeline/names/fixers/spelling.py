@@ -403,7 +403,7 @@ def decide_common(
     pattern = case_pattern(token)
     return SpellingDecision(
         "fix",
-        replacement=token[0] + apply_case(ranked[0], pattern)[1:],
+        replacement=_first_letter_as_typed(token, apply_case(ranked[0], pattern)),
         candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
         reason="unknown word; the likeliest common word or place of the name's language",
     )
@@ -489,23 +489,19 @@ def _page_deciders(ctx: PageContext | None) -> tuple[Callable, Callable]:
 def _remembering(decide_token: Callable, memo: PageMemo) -> Callable:
     """``decide_token`` with its answers remembered in ``memo``, keyed by its arguments but
     the resources and word lists, which are the same for every name of the page."""
-    table = memo.table(decide_token.__name__)
+    kind = decide_token.__name__
 
     def remembered(*args, **kwargs):
         key = tuple(a for a in args if not isinstance(a, _SAME_FOR_THE_PAGE))
         if kwargs:
             key += tuple(sorted((k, v) for k, v in kwargs.items()
                                 if not isinstance(v, _SAME_FOR_THE_PAGE)))  # fmt: skip
-        found = table.get(key, _UNKNOWN)
-        if found is _UNKNOWN:
-            found = table[key] = decide_token(*args, **kwargs)
-        return found
+        return memo.recall(kind, key, lambda: decide_token(*args, **kwargs))
 
     return remembered
 
 
 _SAME_FOR_THE_PAGE = (Resources, CommonWords)
-_UNKNOWN = object()
 
 
 def _decide_tokens(
@@ -539,24 +535,18 @@ def _decide_tokens(
             fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
         )
         pairs = ctx.page_pairs if ctx else frozenset()
+        as_common = (token, languages, index.common, context, pairs,
+                     any(map(has_diacritics, others)), resources.places)  # fmt: skip
         if common:
             if ctx and _page_spelling(token, ctx):
                 continue
-            written_with_accents = any(map(has_diacritics, others))
-            decision = decide_common(
-                token, languages, index.common, context, pairs, written_with_accents,
-                resources.places,
-            )  # fmt: skip
+            decision = decide_common(*as_common)
             if decision is not None:
                 yield match, decision
             continue
         decision = decide(token, found, languages, resources, context, pairs)
         if decision.action == "fix" and _two_edits_but_one_from_a_word(token, found, index):
-            written_with_accents = any(map(has_diacritics, others))
-            decision = decide_common(
-                token, languages, index.common, context, pairs, written_with_accents,
-                resources.places,
-            ) or SpellingDecision(
+            decision = decide_common(*as_common) or SpellingDecision(
                 "suggest", candidates=decision.candidates,
                 reason="two edits from a vocabulary word but one from another real word",
             )  # fmt: skip
@@ -605,9 +595,9 @@ def _rival_common_word(
     chosen = fold(decision.replacement or "")
     best = edit_log_likelihood(folded, chosen) + index.resources.zipf(chosen, languages)
     best += INSTITUTION_WORD  # in a name, not in running text
+    near = one_edit_forms(folded)
     for language in languages:
-        table = index.common.table(language, folded[:1])
-        for form in one_edit_forms(folded).intersection(table):
+        for form in near.intersection(index.common.table(language, folded[:1])):
             if form in (folded, chosen) or _plural_pair(form, chosen):
                 continue
             word, zipf = max(index.common.entries(language, form), key=lambda e: e[1])
