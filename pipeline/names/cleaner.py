@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from pipeline.names.context import PageContext, page_accent_keys
@@ -156,14 +156,11 @@ class NameCleaner:
 
     def _context_for(self, unicode_clean: str) -> PageContext:
         """The page's context with this name's own words and protected tokens."""
-        # A copy of the page's context with two fields set: the frozen dataclass's __init__
-        # sets all eleven fields one by one through object.__setattr__, a cost paid per name.
-        ctx = object.__new__(PageContext)
-        fields = ctx.__dict__
-        fields.update(self.context.__dict__)
-        fields["own_words"] = self._on_page.get(unicode_clean, frozenset())
-        fields["protected"] = override_tokens(unicode_clean, self.overrides)
-        return ctx
+        return replace(
+            self.context,
+            own_words=self._on_page.get(unicode_clean, frozenset()),
+            protected=override_tokens(unicode_clean, self.overrides),
+        )
 
     def clean(self, raw: str) -> CleanedName:
         """Clean one name; results are remembered per raw string."""
