@@ -496,3 +496,25 @@ def test_readme_lists_the_fixers_in_the_registrys_order():
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert fixer_list() in readme, "paste pipeline.names.fixer_list() into the README"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_fold_drops_exactly_the_combining_marks(text):
+    """fold is lowercase (Turkish İ aside), canonical decomposition, every combining mark
+    dropped, recomposition: what its translate table does, checked against the definition."""
+    import unicodedata
+
+    from pipeline.names.text import lower
+
+    decomposed = unicodedata.normalize("NFD", lower(text))
+    expected = unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    assert fold.__wrapped__(text) == (text.lower() if text.isascii() else expected)
+
+
+def test_a_rival_common_word_listed_is_the_likeliest():
+    """Polish ``Akademia`` (frequent) is listed over ``Akademii`` (its genitive), whatever
+    order the run's string hashing gives the words one edit away."""
+    suggestions = clean_name("Akademai Muzyczna w Krakowie").suggestions
+    assert [s.candidates for s in suggestions] == [("Akademi", "Akademia")]

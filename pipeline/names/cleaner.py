@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import pairwise
 
 from pipeline.names.context import PageContext, page_accent_keys
@@ -156,10 +156,9 @@ class NameCleaner:
 
     def _context_for(self, unicode_clean: str) -> PageContext:
         """The page's context with this name's own words and protected tokens."""
-        return replace(
-            self.context,
-            own_words=self._on_page.get(unicode_clean, frozenset()),
-            protected=override_tokens(unicode_clean, self.overrides),
+        return self.context.for_name(
+            self._on_page.get(unicode_clean, frozenset()),
+            override_tokens(unicode_clean, self.overrides),
         )
 
     def clean(self, raw: str) -> CleanedName:

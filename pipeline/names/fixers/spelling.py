@@ -596,14 +596,19 @@ def _rival_common_word(
     best = edit_log_likelihood(folded, chosen) + index.resources.zipf(chosen, languages)
     best += INSTITUTION_WORD  # in a name, not in running text
     near = one_edit_forms(folded)
+    rivals: list[tuple[float, str]] = []
     for language in languages:
         for form in near.intersection(index.common.table(language, folded[:1])):
             if form in (folded, chosen) or _plural_pair(form, chosen):
                 continue
             word, zipf = max(index.common.entries(language, form), key=lambda e: e[1])
-            if edit_log_likelihood(folded, form) + zipf > best - RIVAL_MARGIN:
-                return apply_case(word, case_pattern(token))
-    return None
+            score = edit_log_likelihood(folded, form) + zipf
+            if score > best - RIVAL_MARGIN:
+                rivals.append((-score, word))
+    if not rivals:
+        return None
+    # the likeliest rival, then the first in alphabetical order: the same in every run
+    return apply_case(min(rivals)[1], case_pattern(token))
 
 
 def _before_apostrophe(match: re.Match[str]) -> bool:
