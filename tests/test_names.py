@@ -426,6 +426,31 @@ def test_ambiguous_typo_is_returned_as_a_suggestion():
     assert result.suggestions[0].token == "Universitis"
 
 
+@pytest.mark.parametrize(("raw", "token"), [
+    # an unrelated letter from Czech Univerzita, one letter dropped from Serbian Univerzitet
+    ("Univerzitt Kolarac", "Univerzitt"),
+    # two edits from Dutch universiteit, in a name whose language no word tells
+    ("Termiz uinversiteti", "uinversiteti"),
+])
+def test_unlikely_edit_of_a_vocabulary_word_is_only_suggested(raw, token):
+    result = clean_name(raw)
+    assert result.name == raw
+    assert result.suggestions[0].token == token
+
+
+def test_a_surname_one_slip_away_makes_a_common_word_fix_a_tie():
+    """Two letters swapped from a common word, one letter short of a listed surname: the
+    token is as likely the surname, so it is left as written."""
+    from pipeline.names.fixers.spelling import decide_common, spelling_index
+
+    index = spelling_index(default_resources())
+    assert "calderon" in index.names
+    args = ("Caldeon", frozenset({"en"}), index.common, ("", ""), frozenset(), False)
+    places = frozenset({"caledon"})
+    assert decide_common(*args, places).replacement == "Caledon"
+    assert decide_common(*args, places, index.names) is None
+
+
 def test_registry_order():
     assert REGISTRY.names == (
         "invisible", "unicode", "punctuation", "spelling", "accents", "casing", "system_comma",

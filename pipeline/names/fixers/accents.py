@@ -30,12 +30,15 @@ def restore_accents(text: str, ctx: PageContext | None = None) -> str:
     Changes only when exactly one accented form is known. Leaves alone: words with accents
     already, words that are themselves in the vocabulary (Catalan ``Universitat``), names
     in another language than the accented word's, words no accented form is known for
-    (``Telecom``: the page never writes ``Télécom``), common English words (``College``).
+    (``Telecom``: the page never writes ``Télécom``), common English words (``College``),
+    a word the name itself also writes with accents (a name given in two forms).
 
     >>> restore_accents("Universite de Picardie Jules Verne")
     'Université de Picardie Jules Verne'
     >>> restore_accents("Telecom SudParis")
     'Telecom SudParis'
+    >>> restore_accents("Université Lumière | Universite Lumiere")
+    'Université Lumière | Universite Lumiere'
     """
     # An accent given back can settle the language of the name and so decide another word
     # (``University Universites Ecole``); each round adds accents to at least one word.
@@ -55,7 +58,7 @@ def _restore_accents_once(text: str, ctx: PageContext | None) -> str:
     last = 0
     for i, match in enumerate(matches):
         token = match.group()
-        if lower(token) not in keys or token in protected:
+        if lower(token) not in keys or token in protected or _written_both_ways(matches, i):
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
         languages = name_languages_of(others, resources, ctx)
@@ -71,6 +74,16 @@ def _restore_accents_once(text: str, ctx: PageContext | None) -> str:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def _written_both_ways(matches: list[re.Match[str]], i: int) -> bool:
+    """True when the name itself writes token ``i`` with accents elsewhere: a name given in
+    two forms (``Thành Đô | Thanh Do College``) writes the plain one so on purpose."""
+    folded = fold(matches[i].group())
+    return any(
+        j != i and has_diacritics(m.group()) and fold(m.group()) == folded
+        for j, m in enumerate(matches)
+    )
 
 
 def _may_take_accents(match: re.Match[str]) -> bool:
