@@ -80,6 +80,9 @@ COMMON_MARGIN = 1.0
 #: slip from a given name or surname as well is as likely that name's misspelling as the
 #: word's, and is left as written.
 NAME_ZIPF = 2.5
+#: The slips that may turn a given name or surname into a vocabulary word or a place: two
+#: letters swapped, a letter typed twice or a double letter typed once (``Schol``).
+NAME_SLIPS = frozenset({"swap", "doubled", "undoubled"})
 #: A common word is offered as a correction only in a name whose language is read as one of
 #: at most this many languages.
 MAX_COMMON_LANGUAGES = 10
@@ -133,6 +136,7 @@ _KEEP = {
         "a singular or plural of a real word",
         "not near any vocabulary word or place",
         "no candidate keeps the accents typed",
+        "a given name or surname",
     )
 }
 
@@ -156,7 +160,9 @@ class SpellingIndex:
     A token has none when it is short, all-caps or mixed-case, a vocabulary word, a real
     word of a covered language (with or without its accents), a place name, a singular or
     plural of a vocabulary word, or more than the edit budget away from every vocabulary
-    word (and every place word, for a capitalized token) with the same first letter.
+    word (and every place word, for a capitalized token) with the same first letter; a given
+    name or surname (``Vincenty``) has only those two letters swapped or a letter doubled or
+    undoubled away.
     """
 
     def __init__(self, resources: Resources) -> None:
@@ -220,6 +226,12 @@ class SpellingIndex:
             found = [c for c in found if c.edit > TWO_EDITS]
         else:  # two slips, never an unrelated letter (Humanistics is no Humanities)
             found = [c for c in found if two_likely_slips(folded, fold(c.word))]
+        likeliest = [c for c in found if slip(folded, fold(c.word)) in NAME_SLIPS]
+        if len(likeliest) < len(found) and folded in self.names:
+            # A person's name is a word too: only the likeliest slips undo it.
+            if not likeliest:
+                return _KEEP["a given name or surname"]
+            found = likeliest
         return tuple(found) or _KEEP["not near any vocabulary word or place"]
 
     def places(self) -> Vocabulary:
