@@ -431,6 +431,8 @@ def test_ambiguous_typo_is_returned_as_a_suggestion():
     ("Univerzitt Kolarac", "Univerzitt"),
     # two edits from Dutch universiteit, in a name whose language no word tells
     ("Termiz uinversiteti", "uinversiteti"),
+    # a letter added to a country's name, or a key away from its adjective
+    ("Estoniam Academy of Sound", "Estoniam"),
 ])
 def test_unlikely_edit_of_a_vocabulary_word_is_only_suggested(raw, token):
     result = clean_name(raw)

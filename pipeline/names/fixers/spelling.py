@@ -677,15 +677,19 @@ def _slip_rival(
     token: str, decision: SpellingDecision, languages: frozenset[str], index: SpellingIndex
 ) -> str | None:
     """A common word one likely slip from ``token`` and likelier than the chosen vocabulary
-    word when that one needs an unrelated letter or two edits (``Univerzitt``: Czech
-    ``Univerzita`` for the last letter, Serbian ``Univerzitet`` with a letter dropped).
+    word or place when that one needs an unrelated letter or two edits (``Univerzitt``: Czech
+    ``Univerzita`` for the last letter, Serbian ``Univerzitet`` with a letter dropped;
+    ``Estoniam``: ``Estonia`` with a letter added, ``Estonian`` a key away).
     Words of the name's languages, or of every covered language for a name of none."""
     folded = fold(token)
     chosen = fold(decision.replacement or "")
     edit = edit_log_likelihood(folded, chosen)
     if edit > OTHER:
         return None
-    best = edit + index.resources.zipf(chosen, languages) + INSTITUTION_WORD
+    if chosen in index.vocabulary.by_folded:
+        best = edit + index.resources.zipf(chosen, languages) + INSTITUTION_WORD
+    else:  # a place, scored as decide() scores it
+        best = edit + PLACE_ZIPF
     forms = set(intended_forms(folded)) - {folded, chosen}
     common = index.common
     rival = None
