@@ -25,7 +25,8 @@ def restore_accents(text: str, ctx: PageContext | None = None) -> str:
 
     Known: a vocabulary word (``Universite`` -> ``Université``, ``Ecole`` -> ``École``) in
     the language of the rest of the name, or a spelling the page uses next to the same
-    neighbouring word (``Sao Paulo`` when the page writes ``São Paulo``), or an accented word
+    neighbouring word (``Sao Paulo`` when the page writes ``São Paulo``; in a name written
+    without any accents, only for a place's whole name), or an accented word
     the page uses for a token that is neither a vocabulary word nor common English.
     Changes only when exactly one accented form is known. Leaves alone: words with accents
     already, words that are themselves in the vocabulary (Catalan ``Universitat``), names
@@ -151,7 +152,9 @@ def _page_accent_forms(
     forms: set[str] = set()
     # A name written without any accent is written so on purpose (``Pontificia Universidad
     # Catolica de Chile``): the page's accented words are evidence only for a name that
-    # writes its other words with accents; a place's spelling next to the same word always.
+    # writes its other words with accents; a place's spelling next to the same word too,
+    # and in any name when that word is a place word as well (the place's whole name,
+    # ``Sao Paulo``; not ``studija Nis`` from ``studija Niš``).
     accented_name = any(has_diacritics(m.group()) for j, m in enumerate(matches) if j != i)
     pairs = []
     if i + 1 < len(matches):
@@ -163,7 +166,8 @@ def _page_accent_forms(
         if not spelled or not has_diacritics(spelled[side]):
             continue
         word = spelled[side]
-        if resources.is_place(word) or (
+        neighbour = key[1 - side]
+        if (resources.is_place(word) and (accented_name or resources.is_place(neighbour))) or (
             accented_name and _same_language(word, languages, resources)
         ):
             forms.add(word)
