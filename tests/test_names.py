@@ -523,3 +523,17 @@ def test_readme_lists_the_fixers_in_the_registrys_order():
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert fixer_list() in readme, "paste pipeline.names.fixer_list() into the README"
+
+
+def test_personal_names_list_is_generated_with_the_current_settings():
+    """The list must be regenerated when its thresholds change."""
+    import gzip
+
+    from pipeline.names.personal_names import PERSONAL_NAMES_DIR, settings
+
+    files = sorted(PERSONAL_NAMES_DIR.glob("*.txt.gz"))
+    assert files, "run: .venv/bin/python -m pipeline.names.personal_names"
+    for path in files:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            assert handle.readline().rstrip("\n").endswith(settings()), (
+                f"{path.name}: run .venv/bin/python -m pipeline.names.personal_names")
