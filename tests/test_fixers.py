@@ -367,7 +367,10 @@ def test_restore_accents_from_page_spelling():
     assert restore_accents("Sao Paulo State University", ctx) == "São Paulo State University"
     # Page evidence next to the same neighbour only, for a common English word.
     assert restore_accents("Boston College", ctx) == "Boston College"
-    assert restore_accents("College de France", ctx) == "Collège de France"
+    assert restore_accents("College de France, Département des Études", ctx) == (
+        "Collège de France, Département des Études")
+    # A name written without any accent keeps it so, but for a place's whole name (Sao Paulo).
+    assert restore_accents("College de France", ctx) == "College de France"
 
 
 def test_vocabulary_accented_words_never_rewrite_common_english():

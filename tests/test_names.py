@@ -426,6 +426,33 @@ def test_ambiguous_typo_is_returned_as_a_suggestion():
     assert result.suggestions[0].token == "Universitis"
 
 
+@pytest.mark.parametrize(("raw", "token"), [
+    # an unrelated letter from Czech Univerzita, one letter dropped from Serbian Univerzitet
+    ("Univerzitt Kolarac", "Univerzitt"),
+    # two edits from Dutch universiteit, in a name whose language no word tells
+    ("Termiz uinversiteti", "uinversiteti"),
+    # a letter added to a country's name, or a key away from its adjective
+    ("Estoniam Academy of Sound", "Estoniam"),
+])
+def test_unlikely_edit_of_a_vocabulary_word_is_only_suggested(raw, token):
+    result = clean_name(raw)
+    assert result.name == raw
+    assert result.suggestions[0].token == token
+
+
+def test_a_surname_one_slip_away_makes_a_common_word_fix_a_tie():
+    """Two letters swapped from a common word, one letter short of a listed surname: the
+    token is as likely the surname, so it is left as written."""
+    from pipeline.names.fixers.spelling import decide_common, spelling_index
+
+    index = spelling_index(default_resources())
+    assert "calderon" in index.names
+    args = ("Caldeon", frozenset({"en"}), index.common, ("", ""), frozenset(), False)
+    places = frozenset({"caledon"})
+    assert decide_common(*args, places).replacement == "Caledon"
+    assert decide_common(*args, places, index.names) is None
+
+
 def test_registry_order():
     assert REGISTRY.names == (
         "invisible", "unicode", "punctuation", "spelling", "accents", "casing", "system_comma",
@@ -518,3 +545,17 @@ def test_a_rival_common_word_listed_is_the_likeliest():
     order the run's string hashing gives the words one edit away."""
     suggestions = clean_name("Akademai Muzyczna w Krakowie").suggestions
     assert [s.candidates for s in suggestions] == [("Akademi", "Akademia")]
+
+
+def test_personal_names_list_is_generated_with_the_current_settings():
+    """The list must be regenerated when its thresholds change."""
+    import gzip
+
+    from pipeline.names.personal_names import PERSONAL_NAMES_DIR, settings
+
+    files = sorted(PERSONAL_NAMES_DIR.glob("*.txt.gz"))
+    assert files, "run: .venv/bin/python -m pipeline.names.personal_names"
+    for path in files:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            assert handle.readline().rstrip("\n").endswith(settings()), (
+                f"{path.name}: run .venv/bin/python -m pipeline.names.personal_names")

@@ -25,17 +25,21 @@ def restore_accents(text: str, ctx: PageContext | None = None) -> str:
 
     Known: a vocabulary word (``Universite`` -> ``Université``, ``Ecole`` -> ``École``) in
     the language of the rest of the name, or a spelling the page uses next to the same
-    neighbouring word (``Sao Paulo`` when the page writes ``São Paulo``), or an accented word
+    neighbouring word (``Sao Paulo`` when the page writes ``São Paulo``; in a name written
+    without any accents, only for a place's whole name), or an accented word
     the page uses for a token that is neither a vocabulary word nor common English.
     Changes only when exactly one accented form is known. Leaves alone: words with accents
     already, words that are themselves in the vocabulary (Catalan ``Universitat``), names
     in another language than the accented word's, words no accented form is known for
-    (``Telecom``: the page never writes ``Télécom``), common English words (``College``).
+    (``Telecom``: the page never writes ``Télécom``), common English words (``College``),
+    a word the name itself also writes with accents (a name given in two forms).
 
     >>> restore_accents("Universite de Picardie Jules Verne")
     'Université de Picardie Jules Verne'
     >>> restore_accents("Telecom SudParis")
     'Telecom SudParis'
+    >>> restore_accents("Université Lumière | Universite Lumiere")
+    'Université Lumière | Universite Lumiere'
     """
     # An accent given back can settle the language of the name and so decide another word
     # (``University Universites Ecole``); each round adds accents to at least one word.
@@ -55,7 +59,7 @@ def _restore_accents_once(text: str, ctx: PageContext | None) -> str:
     last = 0
     for i, match in enumerate(matches):
         token = match.group()
-        if lower(token) not in keys or token in protected:
+        if lower(token) not in keys or token in protected or _written_both_ways(matches, i):
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
         languages = name_languages_of(others, resources, ctx)
@@ -71,6 +75,16 @@ def _restore_accents_once(text: str, ctx: PageContext | None) -> str:
         return text
     pieces.append(text[last:])
     return "".join(pieces)
+
+
+def _written_both_ways(matches: list[re.Match[str]], i: int) -> bool:
+    """True when the name itself writes token ``i`` with accents elsewhere: a name given in
+    two forms (``Thành Đô | Thanh Do College``) writes the plain one so on purpose."""
+    folded = fold(matches[i].group())
+    return any(
+        j != i and has_diacritics(m.group()) and fold(m.group()) == folded
+        for j, m in enumerate(matches)
+    )
 
 
 def _may_take_accents(match: re.Match[str]) -> bool:
@@ -138,7 +152,9 @@ def _page_accent_forms(
     forms: set[str] = set()
     # A name written without any accent is written so on purpose (``Pontificia Universidad
     # Catolica de Chile``): the page's accented words are evidence only for a name that
-    # writes its other words with accents; a place's spelling next to the same word always.
+    # writes its other words with accents; a place's spelling next to the same word too,
+    # and in any name when that word is a place word as well (the place's whole name,
+    # ``Sao Paulo``; not ``studija Nis`` from ``studija Niš``).
     accented_name = any(has_diacritics(m.group()) for j, m in enumerate(matches) if j != i)
     pairs = []
     if i + 1 < len(matches):
@@ -150,7 +166,8 @@ def _page_accent_forms(
         if not spelled or not has_diacritics(spelled[side]):
             continue
         word = spelled[side]
-        if resources.is_place(word) or (
+        neighbour = key[1 - side]
+        if (resources.is_place(word) and (accented_name or resources.is_place(neighbour))) or (
             accented_name and _same_language(word, languages, resources)
         ):
             forms.add(word)

@@ -13,6 +13,7 @@ from pipeline.names.channel import (
     DOUBLED,
     DROPPED,
     NEIGHBOUR_KEY,
+    OTHER,
     TRANSPOSITION,
     TWO_EDITS,
     edit_log_likelihood,
@@ -32,6 +33,7 @@ from pipeline.names.common_words import (
 from pipeline.names.context import PageContext, resources_of
 from pipeline.names.fixers import name_languages_of, until_stable
 from pipeline.names.memo import PageMemo
+from pipeline.names.personal_names import PERSONAL_NAMES_DIR, PersonalNames
 from pipeline.names.records import Suggestion
 from pipeline.names.resources import MIN_CITY_FIX, Resources, Vocabulary
 from pipeline.names.text import (
@@ -74,6 +76,16 @@ S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil"})
 #: A misspelt common word is corrected only when the likeliest word beats the next by this
 #: much (log10: ten times as likely); closer calls are left as written.
 COMMON_MARGIN = 1.0
+#: Personal names, as rivals of a common word, are assumed this common (Zipf): a token one
+#: slip from a given name or surname as well is as likely that name's misspelling as the
+#: word's, and is left as written.
+NAME_ZIPF = 2.5
+#: The slips that may turn a given name or surname into a vocabulary word or a place: two
+#: letters swapped, a letter typed twice or a double letter typed once (``Schol``).
+NAME_SLIPS = frozenset({"swap", "doubled", "undoubled"})
+#: A common word is offered as a correction only in a name whose language is read as one of
+#: at most this many languages.
+MAX_COMMON_LANGUAGES = 10
 #: A key slip is corrected into a place only in a token at least this long.
 PLACE_KEY_SLIP_LENGTH = 8
 #: log10 likelihood of each slip (:func:`pipeline.names.common_words.slip`).
@@ -124,6 +136,7 @@ _KEEP = {
         "a singular or plural of a real word",
         "not near any vocabulary word or place",
         "no candidate keeps the accents typed",
+        "a given name or surname",
     )
 }
 
@@ -147,7 +160,9 @@ class SpellingIndex:
     A token has none when it is short, all-caps or mixed-case, a vocabulary word, a real
     word of a covered language (with or without its accents), a place name, a singular or
     plural of a vocabulary word, or more than the edit budget away from every vocabulary
-    word (and every place word, for a capitalized token) with the same first letter.
+    word (and every place word, for a capitalized token) with the same first letter; a given
+    name or surname (``Vincenty``) has only those two letters swapped or a letter doubled or
+    undoubled away.
     """
 
     def __init__(self, resources: Resources) -> None:
@@ -163,6 +178,7 @@ class SpellingIndex:
         self.maybe_common: set[str] = set()
         self.common = CommonWords(resources.data_dir / COMMON_WORDS_DIR.name,
                                   resources.data_dir / NEAR_COMMON_DIR.name)  # fmt: skip
+        self.names = PersonalNames(resources.data_dir / PERSONAL_NAMES_DIR.name)
 
     def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
         """A "keep" decision, or the words ``token`` may be a misspelling of."""
@@ -210,6 +226,12 @@ class SpellingIndex:
             found = [c for c in found if c.edit > TWO_EDITS]
         else:  # two slips, never an unrelated letter (Humanistics is no Humanities)
             found = [c for c in found if two_likely_slips(folded, fold(c.word))]
+        likeliest = [c for c in found if slip(folded, fold(c.word)) in NAME_SLIPS]
+        if len(likeliest) < len(found) and folded in self.names:
+            # A person's name is a word too: only the likeliest slips undo it.
+            if not likeliest:
+                return _KEEP["a given name or surname"]
+            found = likeliest
         return tuple(found) or _KEEP["not near any vocabulary word or place"]
 
     def places(self) -> Vocabulary:
@@ -300,7 +322,7 @@ def decide(
     for candidate in candidates:
         if not typed_accents <= set(candidate.word):
             continue  # an accent typed is kept (Csollège is Collège, not College)
-        written = candidate.word if has_diacritics(token) else fold(candidate.word)
+        written = candidate.word if has_diacritics(token) else _put_back(token, candidate.word)
         prior = PLACE_ZIPF if candidate.place else resources.zipf(candidate.word, languages)
         score = candidate.edit + prior + _context_bonus(written, context, pairs)
         score += _language_penalty(candidate, languages)
@@ -326,6 +348,23 @@ def decide(
     )
 
 
+def _put_back(token: str, word: str) -> str:
+    """``word`` as a token typed without accents stands for it: unaccented, but for a letter
+    the token left out, which is put back as ``word`` spells it (``Politcnica`` ->
+    ``politécnica``: the ``é`` was never typed, so it was not typed without its accent).
+
+    >>> _put_back("Politcnica", "politécnica"), _put_back("Politecnica", "politécnica")
+    ('politécnica', 'politecnica')
+    """
+    folded = fold(word)
+    if len(folded) == len(word) == len(token) + 1:
+        typed = fold(token)
+        for i, letter in enumerate(word):
+            if folded[:i] + folded[i + 1 :] == typed:
+                return folded[:i] + letter + folded[i + 1 :]
+    return folded
+
+
 def _first_letter_as_typed(token: str, word: str) -> str:
     """``word`` with the token's own first letter, which a slip never touches
     (``İstanubl`` -> ``İstanbul``, ``éducdation`` -> ``éducation``).
@@ -346,6 +385,7 @@ def decide_common(
     pairs: frozenset[tuple[str, str]] = frozenset(),
     written_with_accents: bool = False,
     places: frozenset[str] = frozenset(),
+    names: PersonalNames | None = None,
 ) -> SpellingDecision | None:
     """A misspelt common word or place: the likeliest common word of the name's language,
     or place word of any language (``places``, folded), one slip away
@@ -355,9 +395,15 @@ def decide_common(
     as :data:`PLACE_ZIPF`) + a point when the page writes it next to the same neighbour.
     Accents are restored only in a name that writes its other words with accents (a name
     written without any is left so); a token typed with accents keeps them. A singular and
-    its plural are never slips of each other.
+    its plural are never slips of each other. A given name or surname of ``names`` is never
+    corrected, and a name one slip from the token competes (and, winning, leaves it alone);
+    a name read as more than :data:`MAX_COMMON_LANGUAGES` languages gets places only.
 
     >>> common = CommonWords()
+    >>> decide_common("Presian", frozenset({"en"}), common) is not None  # Persian
+    True
+    >>> decide_common("Presian", frozenset({"en"}), common, names=PersonalNames()) is None
+    True
     >>> decide_common("Mounatin", frozenset({"en"}), common).replacement
     'Mountain'
     >>> decide_common("Nuestar", frozenset({"es"}), common).replacement
@@ -370,11 +416,15 @@ def decide_common(
     if len(token) < MIN_SPELL_LENGTH:
         return None
     folded, low = fold(token), lower(token)
+    if names is not None and folded in names:
+        return None  # a given name or surname (Presian is no misspelt Persian)
     scored: dict[str, float] = {}
     kinds: dict[str, str] = {}
     places_won: set[str] = set()  # words scored best as a place
     forms = set(intended_forms(folded))
-    for language in sorted(languages):
+    # Common words of a dozen languages together are one slip from almost any token: a name
+    # whose words do not narrow its language down is corrected into places only.
+    for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
         for form in forms.intersection(common.table(language, folded[:1])):
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
@@ -393,10 +443,11 @@ def decide_common(
                 places_won.add(place)
     if not scored or common.is_known(folded):  # a real word, however rare: no slip
         return None
+    names_won = _rival_names(folded, forms, scored, names, context, pairs)
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
         return None
-    if kinds[ranked[0]] not in CORRECTED_SLIPS:
+    if ranked[0] in names_won or kinds[ranked[0]] not in CORRECTED_SLIPS:
         return None
     if ranked[0] in places_won and len(folded) < MIN_CITY_FIX:
         return None  # a short place is too often another place's other spelling (Assosa)
@@ -407,6 +458,32 @@ def decide_common(
         candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
         reason="unknown word; the likeliest common word or place of the name's language",
     )
+
+
+def _rival_names(
+    folded: str,
+    forms: set[str],
+    scored: dict[str, float],
+    names: PersonalNames | None,
+    context: tuple[str, str],
+    pairs: frozenset[tuple[str, str]],
+) -> set[str]:
+    """Add to ``scored`` the personal names one slip (any kind, a key too) from the token,
+    and return them: a name is never a correction, but one as likely as the best word makes
+    the token a name's misspelling as much as the word's (a token two letters swapped from
+    a common word and one letter short of a surname)."""
+    if names is None:
+        return set()
+    found = set()
+    for name in forms.intersection(names.of_letter(folded[:1])):
+        if name in scored or name == folded or _plural_pair(folded, name):
+            continue
+        kind = slip(folded, name)
+        if kind is None:
+            continue
+        scored[name] = SLIP_LIKELIHOOD[kind] + NAME_ZIPF + _context_bonus(name, context, pairs)
+        found.add(name)
+    return found
 
 
 def _h_romanization(typed: str, place: str) -> bool:
@@ -501,7 +578,7 @@ def _remembering(decide_token: Callable, memo: PageMemo) -> Callable:
     return remembered
 
 
-_SAME_FOR_THE_PAGE = (Resources, CommonWords)
+_SAME_FOR_THE_PAGE = (Resources, CommonWords, PersonalNames)
 
 
 def _decide_tokens(
@@ -536,7 +613,7 @@ def _decide_tokens(
         )
         pairs = ctx.page_pairs if ctx else frozenset()
         as_common = (token, languages, index.common, context, pairs,
-                     any(map(has_diacritics, others)), resources.places)  # fmt: skip
+                     any(map(has_diacritics, others)), resources.places, index.names)  # fmt: skip
         if common:
             if ctx and _page_spelling(token, ctx):
                 continue
@@ -549,6 +626,18 @@ def _decide_tokens(
             decision = decide_common(*as_common) or SpellingDecision(
                 "suggest", candidates=decision.candidates,
                 reason="two edits from a vocabulary word but one from another real word",
+            )  # fmt: skip
+        elif decision.action == "fix" and (
+            slipped := _slip_rival(token, decision, languages, index)
+        ):
+            decision = SpellingDecision(
+                "suggest", candidates=(*decision.candidates[:3], slipped),
+                reason="an unrelated letter from a vocabulary word, one slip from a real word",
+            )  # fmt: skip
+        elif decision.action == "fix" and not languages and _two_edits(token, decision):
+            decision = SpellingDecision(
+                "suggest", candidates=decision.candidates,
+                reason="two edits from a vocabulary word in a name of no known language",
             )  # fmt: skip
         elif decision.action == "fix" and (
             rival := _rival_common_word(token, decision, languages, index)
@@ -582,6 +671,41 @@ def _two_edits_but_one_from_a_word(
     near = one_edit_forms(folded) - {folded}
     plurals = {fold(c.word) + ending for c in candidates for ending in ("s", "es")}
     return not (near.isdisjoint(index.resources.places) and near.isdisjoint(plurals))
+
+
+def _slip_rival(
+    token: str, decision: SpellingDecision, languages: frozenset[str], index: SpellingIndex
+) -> str | None:
+    """A common word one likely slip from ``token`` and likelier than the chosen vocabulary
+    word or place when that one needs an unrelated letter or two edits (``Univerzitt``: Czech
+    ``Univerzita`` for the last letter, Serbian ``Univerzitet`` with a letter dropped;
+    ``Estoniam``: ``Estonia`` with a letter added, ``Estonian`` a key away).
+    Words of the name's languages, or of every covered language for a name of none."""
+    folded = fold(token)
+    chosen = fold(decision.replacement or "")
+    edit = edit_log_likelihood(folded, chosen)
+    if edit > OTHER:
+        return None
+    if chosen in index.vocabulary.by_folded:
+        best = edit + index.resources.zipf(chosen, languages) + INSTITUTION_WORD
+    else:  # a place, scored as decide() scores it
+        best = edit + PLACE_ZIPF
+    forms = set(intended_forms(folded)) - {folded, chosen}
+    common = index.common
+    rival = None
+    for language in sorted(languages) or common.languages():
+        for form in forms.intersection(common.table(language, folded[:1])):
+            kind = slip(folded, form)
+            if kind is None or _plural_pair(form, chosen):
+                continue
+            word, zipf = max(common.entries(language, form), key=lambda e: e[1])
+            if SLIP_LIKELIHOOD[kind] + zipf > best:
+                best, rival = SLIP_LIKELIHOOD[kind] + zipf, word
+    return apply_case(rival, case_pattern(token)) if rival else None
+
+
+def _two_edits(token: str, decision: SpellingDecision) -> bool:
+    return edit_log_likelihood(fold(token), fold(decision.replacement or "")) <= TWO_EDITS
 
 
 def _rival_common_word(
@@ -636,7 +760,11 @@ def fix_spelling(text: str, ctx: PageContext | None = None) -> str:
     all of another language than the name's, ties (suggested instead), a spelling used by
     more than three names of the page (suggested), and every token's first letter and
     typed accent; a token two edits from a vocabulary word but one from a word of another
-    list is corrected into that word or left (``Insttiuut`` -> ``Instituut``).
+    list is corrected into that word or left (``Insttiuut`` -> ``Instituut``); a given name
+    or surname, or a token as near one as to a common word (``Presian``); a vocabulary word
+    needing an unrelated letter when a likelier common word is one slip away, or two edits
+    away in a name of no known language (both suggested). A letter left out is put back
+    with its accent (``Politcnica`` -> ``Politécnica``).
 
     >>> fix_spelling("Univetsitas Hasanuddin")
     'Universitas Hasanuddin'
