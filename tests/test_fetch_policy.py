@@ -149,6 +149,9 @@ def _page(handler: _Handler, headers: dict[str, str] | None = None) -> None:
     for name, value in headers.items():
         handler.send_header(name, value)
     handler.send_header("Content-Length", str(len(body)))
+    # The handler closes every connection after one response: saying so keeps the client
+    # from sending its next request (the page after robots.txt) on a connection being closed.
+    handler.send_header("Connection", "close")
     handler.end_headers()
     handler.wfile.write(body)
 
