@@ -412,14 +412,10 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
 
     A page whose parse equals an earlier one's (``memo``) is not normalized or validated
     again: daily snapshots often differ only in markup the parser does not read. With
-    ``stored``, a page built by an earlier run is taken from pipeline.history_cache.
+    ``stored`` (which the caller found no entry in), the page built is kept there.
     """
     from pipeline.diff import load_page
     from pipeline.errors import PipelineError
-
-    if stored is not None and (hit := stored.load(snapshot, Version)) is not None:
-        rows, version, token = hit
-        return PageState(snapshot.sha256, rows, version, token, token.digest)
 
     try:
         loaded = load_page(snapshot.path, memo=memo, resources=resources)
