@@ -396,10 +396,10 @@ def _row_key(row: Row) -> tuple:
 # --- what the pass reads, known without running it --------------------------------------------
 _KEY_MAX_CHARS = 2_000_000  # libxml2's tree builder stops at a text node of 10,000,000 bytes
 _KEY_MAX_LEVELS = 250  # ... and at 256 nested elements (without XML_PARSE_HUGE)
-_REPLACED = b"&#xFFFD;"  # how its serializer writes a character XML cannot hold
+_REPLACED = "&#xFFFD;"  # how its serializer writes a character XML cannot hold
 
 
-def markup_key(text: str) -> bytes | None:
+def markup_key(text: str) -> str | None:
     """The page's markup without what :func:`scan_html` never reads: pages with equal keys
     scan equal (their scans have equal :func:`scan_key`), so the key can stand for the scan
     without running it (a tree is built in C, about six times faster than the pass).
@@ -433,7 +433,7 @@ def markup_key(text: str) -> bytes | None:
     * Everything else is kept as it is, though the pass reads less of it (of attributes only
       ``hidden``, ``style``, whether ``<a>`` has ``href``, and a cell's ``rowspan`` and
       ``colspan``).
-    * The serialized tree (XML, UTF-8; every top-level element, as content after
+    * The serialized tree (XML, as text; every top-level element, as content after
       ``</html>`` makes another) is one string per tree: names cannot hold whitespace,
       ``/`` or ``>`` (and an attribute name no ``=`` after its first character), ``&``,
       ``<``, ``>`` and quotes in values and text are escaped. Control characters XML cannot
@@ -453,7 +453,7 @@ def markup_key(text: str) -> bytes | None:
             return None
         from lxml import etree
 
-        markup = b"".join(etree.tostring(element, encoding="utf-8") for element in elements)
+        markup = "".join(etree.tostring(element, encoding=str) for element in elements)
     except Exception:  # whatever it is, the page is scanned as usual
         return None
     return None if _REPLACED in markup else markup
