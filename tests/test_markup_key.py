@@ -95,7 +95,7 @@ def outcome(function, *args):
         return type(error).__name__, getattr(error, "message", "")
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page())
 def test_a_keyed_page_scans_as_its_keyed_tree_says(pieces):
     text = "".join(pieces)
@@ -122,7 +122,7 @@ EDITS = [("v=1", "v=2"), ("t1", "t2"), ('"1"', '"2"'), ("", "<!-- added -->"),
          ("rowspan", "colspan")]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page(), st.data())
 def test_pages_with_equal_keys_parse_alike(pieces, data):
     """The page edited (see EDITS), or one piece of it replaced: when the key stays the same,

@@ -182,7 +182,7 @@ def test_history_is_the_same_without_any_memo(snapshot_2024, tmp_path, monkeypat
     html_2025 = edit_2025(Page(html_2024)).html()
     raw = tmp_path / "raw"
     start = dt.datetime(2024, 4, 1, 6, tzinfo=dt.UTC)
-    for day, html in enumerate([html_2024] * 3 + [html_2025] * 3 + [html_2024]):
+    for day, html in enumerate([html_2024] * 2 + [html_2025] * 2 + [html_2024]):
         store_snapshot(raw, daily(html, day + 1), {"charset": "utf-8"},
                        now=start + dt.timedelta(days=60 * day))
     build_history(raw, tmp_path / "usual")
@@ -194,7 +194,7 @@ def test_history_is_the_same_without_any_memo(snapshot_2024, tmp_path, monkeypat
                                                            **{**options, "memo": None}))
     monkeypatch.setenv(history_cache.DISABLE_VARIABLE, "off")
     build_history(raw, tmp_path / "alone")
-    assert len(scanned) == 2 + 7
+    assert len(scanned) == 2 + 5
 
     def published(out):
         return {p.name: p.read_bytes() for p in out.iterdir()
