@@ -4,6 +4,9 @@ lxml's HTML parser (which closes omitted ``</td>``/``</tr>`` the way browsers do
 start/end/text events to a :class:`Scanner` (its parser-target interface); they are consumed
 once, in document order, as they come: no document tree is built. Being iterative, the pass
 never recurses, and its work is linear in the page size.
+
+:func:`markup_key` tells, without the pass, when two pages would scan the same: libxml2's own
+tree of the page (built in C) with what the pass never reads cleared.
 """
 
 from __future__ import annotations
