@@ -5,11 +5,12 @@ its fields changed; ``valid_to`` is empty while the period is current) and ``eve
 (added, removed, renewed, renamed, type_changed, changed).
 
 Work is proportional to the number of distinct pages, not of snapshots: a snapshot with the
-same sha256 as the one before it is skipped without being read, each distinct file is scanned
-once (cached by sha256; its tables are laid out only when the scan differs from every page's
-before it), and normalized and validated only when what the parser read differs from every
-page before it (daily snapshots often differ only in a comment, a script or an asset URL);
-consecutive versions that read the same are not compared. A snapshot that cannot
+same sha256 as the one before it is skipped without being read, each distinct file is read
+once (cached by sha256) and scanned only when the markup the scan reads differs from every
+page's before it (its tables are laid out only when the scan differs too; see
+pipeline.parse.parse_page), and normalized and validated only when what the parser read
+differs from every page before it (daily snapshots often differ only in a comment, a script
+or an asset URL); consecutive versions that read the same are not compared. A snapshot that cannot
 be parsed or validated (a maintenance page, a redesign) is skipped with a warning; raw/ keeps
 such pages as evidence. A snapshot that is damaged (its bytes no longer match the sha256 its
 name and sidecar record, or it cannot be read) stops the history with one line, unless the
@@ -412,14 +413,10 @@ def _load(snapshot, memo: dict | None = None, skip_damaged: bool = False,
 
     A page whose parse equals an earlier one's (``memo``) is not normalized or validated
     again: daily snapshots often differ only in markup the parser does not read. With
-    ``stored``, a page built by an earlier run is taken from pipeline.history_cache.
+    ``stored`` (which the caller found no entry in), the page built is kept there.
     """
     from pipeline.diff import load_page
     from pipeline.errors import PipelineError
-
-    if stored is not None and (hit := stored.load(snapshot, Version)) is not None:
-        rows, version, token = hit
-        return PageState(snapshot.sha256, rows, version, token, token.digest)
 
     try:
         loaded = load_page(snapshot.path, memo=memo, resources=resources)

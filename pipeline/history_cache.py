@@ -113,6 +113,7 @@ class SnapshotCache:
         self.strict_counts = strict_counts
         self._tokens: dict[str, object] = {}  # content digest -> token
         self._tables: dict[str, list[dict] | None] = {}  # content digest -> rows read back
+        self._entries: dict[str, bytes | None] = {}  # content digest -> its entry, as written
         self.hits = 0
         self.stored = 0
 
@@ -137,10 +138,8 @@ class SnapshotCache:
         from the cache but read again, so the build reports it as damaged.
         """
         try:
-            if not intact(snapshot):
-                return None
             entry = json.loads(self._entry_path(snapshot).read_bytes())
-            if entry.get("format") != FORMAT:
+            if entry.get("format") != FORMAT or not intact(snapshot):
                 return None
             digest = entry["content"]
             fields = _decode(entry["headline"])
@@ -170,13 +169,23 @@ class SnapshotCache:
         fields = headline_fields(version)
         digest = digest or content_digest(rows, fields)
         try:
-            if _decode(_encode(fields)) == fields and self._write_table(digest, rows):
-                entry = {"format": FORMAT, "content": digest, "headline": _encode(fields)}
-                _atomic_write(self._entry_path(snapshot), json.dumps(entry).encode())
+            entry = self._entry(digest, fields)
+            if entry is not None and self._write_table(digest, rows):
+                _atomic_write(self._entry_path(snapshot), entry)
                 self.stored += 1
         except (OSError, ValueError, TypeError):
             pass
         return self._token(digest)
+
+    def _entry(self, digest: str, fields: dict) -> bytes | None:
+        """The entry of every snapshot with this content (``digest`` covers ``fields``); None
+        when the headline would not read back equal."""
+        if digest not in self._entries:
+            encoded = _encode(fields)
+            entry = {"format": FORMAT, "content": digest, "headline": encoded}
+            self._entries[digest] = (json.dumps(entry).encode() if _decode(encoded) == fields
+                                     else None)
+        return self._entries[digest]
 
     def _write_table(self, digest: str, rows: list[dict]) -> bool:
         if self._tables.get(digest) is not None:

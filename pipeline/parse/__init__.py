@@ -2,7 +2,8 @@
 
 The steps, one module each: ``decode`` (bytes → text, trusting the bytes over charset labels,
 refusing what is not HTML), ``scan`` (one ordered pass over lxml's parser events: lines of
-text and table rows, with ``text`` removing invisible characters from every cell), ``layout``
+text and table rows, with ``text`` removing invisible characters from every cell; and a key
+of the markup the pass reads, known without it), ``layout``
 (which tables are partner tables and which column holds what), ``records`` (rows → records
 with their regions, the page's structure checked), ``facts`` (headings, stated counts, the
 "As of" date) and ``legend``; ``model`` holds the results and the per-page limits. Nothing is
@@ -12,6 +13,8 @@ cleaned beyond invisible characters: typos, odd spacing and Unicode forms are ke
 
 from __future__ import annotations
 
+import hashlib
+
 from pipeline.errors import ParseError
 from pipeline.parse.decode import check_bytes, check_text, decode, decode_page
 from pipeline.parse.facts import as_of_date, stated_counts
@@ -19,7 +22,7 @@ from pipeline.parse.layout import Layout, expand_spans, infer_layout
 from pipeline.parse.legend import legend_blocks, pick_legend
 from pipeline.parse.model import MAX_PAGE_CELLS, Notice, ParsedPage, RawRecord
 from pipeline.parse.records import build_records
-from pipeline.parse.scan import Scan, Table, scan_html, scan_key
+from pipeline.parse.scan import Scan, Table, markup_key, scan_html, scan_key
 
 __all__ = ["Notice", "ParsedPage", "RawRecord", "decode_page", "parse_page"]
 
@@ -37,7 +40,11 @@ def parse_page(data: bytes, declared_charset: object = None, *,
     of the scan and the decoding alone, so a page that scans the same as an earlier one (daily
     snapshots that differ only in markup the scan does not read: asset URLs, scripts,
     comments) gets that page's result, the same object, without laying out its tables again.
-    The key is the whole scan (:func:`pipeline.parse.scan.scan_key`), compared for equality.
+    It is looked up twice, each key held with the decoding: first by the markup the scan
+    reads (:func:`pipeline.parse.scan.markup_key`, kept as its sha256), which is known
+    without scanning; then, for a page scanned, by the whole scan
+    (:func:`pipeline.parse.scan.scan_key`, compared for equality). Only pages that parsed
+    are kept: one that fails is parsed, and fails, again.
 
     >>> page = parse_page(b"<h3>Asia(1)</h3><table><tr><th>Country</th><th>Type</th>"
     ...     b"<th>Institution</th><th>Initial date</th><th>Expiration date</th></tr>"
@@ -48,14 +55,24 @@ def parse_page(data: bytes, declared_charset: object = None, *,
     check_bytes(data)
     decoded = decode(data, declared_charset)
     check_text(decoded.text)
-    scan = scan_html(decoded.text)
     if memo is None:
-        return _from_scan(scan, decoded)
+        return _from_scan(scan_html(decoded.text), decoded)
+    markup = markup_key(decoded.text)
+    read = None if markup is None else (_MARKUP, decoded.encoding, decoded.warnings,
+                                        hashlib.sha256(markup.encode()).digest())
+    if read is not None and (page := memo.get(read)) is not None:
+        return page
+    scan = scan_html(decoded.text)
     key = (decoded.encoding, decoded.warnings, scan_key(scan))
     page = memo.get(key)
     if page is None:
         page = memo[key] = _from_scan(scan, decoded)
+    if read is not None:
+        memo[read] = page
     return page
+
+
+_MARKUP = "markup"  # marks the memo's markup keys (its scan keys have three parts, not four)
 
 
 def _from_scan(scan: Scan, decoded) -> ParsedPage:

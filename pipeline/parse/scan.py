@@ -4,10 +4,14 @@ lxml's HTML parser (which closes omitted ``</td>``/``</tr>`` the way browsers do
 start/end/text events to a :class:`Scanner` (its parser-target interface); they are consumed
 once, in document order, as they come: no document tree is built. Being iterative, the pass
 never recurses, and its work is linear in the page size.
+
+:func:`markup_key` tells, without the pass, when two pages would scan the same: libxml2's own
+tree of the page (built in C) with what the pass never reads cleared.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +21,7 @@ from pipeline.errors import ParseError
 from pipeline.parse.model import MAX_DEPTH, MAX_PAGE_CELLS, too_many_cells
 from pipeline.parse.text import collapse_spaces, mark_invisible, strip_invisible
 
-__all__ = ["Cell", "Line", "Row", "Scan", "Table", "scan_html", "scan_key"]
+__all__ = ["Cell", "Line", "Row", "Scan", "Table", "markup_key", "scan_html", "scan_key"]
 
 # --- HTML structure --------------------------------------------------------------------------
 # Elements that start a new line of displayed text (so headings and legend lines stay apart).
@@ -38,6 +42,18 @@ _SKIP_TAGS = frozenset(
     }
 )  # fmt: skip
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Every other tag the Scanner acts on at its start or end (tables, links, bold text).
+_ACTED_ON_TAGS = frozenset(
+    {"td", "th", "tr", "a", "b", "strong", "table", "thead", "tbody", "tfoot", "caption"}
+)
+# Tags of elements that are empty (void) in HTML and none of the above: when such an element
+# is empty, its attributes change nothing in the pass (see markup_key).
+_VOID_TAGS = frozenset(
+    {
+        "area", "base", "basefont", "bgsound", "col", "embed", "frame", "img", "input",
+        "keygen", "link", "meta", "param", "source", "track", "wbr",
+    }
+)  # fmt: skip
 
 
 # --- what the pass produces ------------------------------------------------------------------
@@ -319,8 +335,7 @@ def scan_html(text: str) -> Scan:
     """Parse the text with lxml's HTML parser, streaming its events to a :class:`Scanner`."""
     from lxml import etree
 
-    # lxml rejects NUL characters; browsers show U+FFFD for them.
-    text = text.replace("\x00", "\ufffd").removeprefix("\ufeff")
+    text = _page_text(text)
     rejected = []
     try:
         # As text first; should lxml refuse that, as UTF-8 bytes.
@@ -328,7 +343,7 @@ def scan_html(text: str) -> Scan:
             if markup is None:
                 markup = text.encode("utf-8", errors="replace")
             scanner = Scanner()
-            parser = etree.HTMLParser(target=scanner, recover=True, encoding=encoding)
+            parser = _html_parser(target=scanner, encoding=encoding)
             try:
                 parser.feed(markup)
                 return parser.close()
@@ -349,6 +364,19 @@ def scan_html(text: str) -> Scan:
         raise ParseError("the page is nested too deeply to parse", "pathological markup") from exc
 
 
+def _page_text(text: str) -> str:
+    """The text as the parser is given it: lxml rejects NUL characters (browsers show U+FFFD
+    for them), and a byte-order mark is not text."""
+    return text.replace("\x00", "\ufffd").removeprefix("\ufeff")
+
+
+def _html_parser(**options):
+    """lxml's HTML parser as the pass uses it (``options``: a target, comment handling...)."""
+    from lxml import etree
+
+    return etree.HTMLParser(recover=True, **options)
+
+
 def scan_key(scan: Scan) -> tuple:
     """Every field of the scan as one hashable value: equal keys, equal scans (what parses
     after the scan reads is then the same).
@@ -366,6 +394,106 @@ def _row_key(row: Row) -> tuple:
     return (row.in_thead, tuple(
         (c.header, c.rowspan, c.colspan, tuple(c.parts), c.text, c.removed, c.bold, c.plain,
          c.row0, c.col0) for c in row.cells))
+
+
+# --- what the pass reads, known without running it --------------------------------------------
+_KEY_MAX_CHARS = 2_000_000  # libxml2's tree builder stops at a text node of 10,000,000 bytes
+_KEY_MAX_LEVELS = 250  # ... and at 256 nested elements (without XML_PARSE_HUGE)
+_REPLACED = "&#xFFFD;"  # how its serializer writes a character XML cannot hold
+
+
+def markup_key(text: str) -> str | None:
+    """The page's markup without what :func:`scan_html` never reads: pages with equal keys
+    scan equal (their scans have equal :func:`scan_key`), so the key can stand for the scan
+    without running it (a tree is built in C, about six times faster than the pass).
+    None when that cannot be vouched for: the page is then scanned.
+
+    Why equal keys mean equal scans:
+
+    * The same parser reads the same text: lxml's HTML parser with the pass's options
+      (:func:`_html_parser`), fed the text as :func:`scan_html` feeds it, building libxml2's
+      own tree instead of calling a target. libxml2 decides what it reports (elements,
+      implied and closed ones, text) from the text and its stack of open element names alone;
+      the tree it builds is the fold of those reports: a start is a child of the open element,
+      an end (always for the innermost open element) closes it, consecutive texts join. So
+      the tree holds every element, attribute value (one with no value is ``""``, as the
+      target gets it; a few boolean attributes the pass never reads are set to their name)
+      and text the pass is given, in order, nested as reported. Comments and processing
+      instructions are reported to neither (the pass has no handler for them). Whitespace
+      reported while no element is open (after ``</html>``) is not in the tree; the pass
+      only drops it at the next line break.
+    * The tree builder stops where the pass would not: at 256 nested elements and at a text
+      node over 10 MB. Pages that come near either (``_KEY_MAX_LEVELS``,
+      ``_KEY_MAX_CHARS``: four UTF-8 bytes per character at most) get no key.
+    * The pass reads nothing inside an element it does not display: under ``_SKIP_TAGS``
+      (``<head>``, ``<script>``, ``<style>``...) it only tracks nesting. So their attributes,
+      and every text, attribute and tail inside them, are cleared; their elements stay
+      (nesting depth, and so ``MAX_DEPTH`` and ``MAX_PAGE_CELLS``, are unchanged).
+    * An empty element with a ``_VOID_TAGS`` tag (``<link>``, ``<meta>``, ``<img>``,
+      ``<input>``...) changes nothing in the pass whatever its attributes (hidden or not: it
+      has nothing to hide, and its tag breaks no line and is not acted on), so they are
+      cleared.
+    * Everything else is kept as it is, though the pass reads less of it (of attributes only
+      ``hidden``, ``style``, whether ``<a>`` has ``href``, and a cell's ``rowspan`` and
+      ``colspan``).
+    * The serialized tree (XML, as text; every top-level element, as content after
+      ``</html>`` makes another) is one string per tree: names cannot hold whitespace,
+      ``/`` or ``>`` (and an attribute name no ``=`` after its first character), ``&``,
+      ``<``, ``>`` and quotes in values and text are escaped. Control characters XML cannot
+      hold are written as U+FFFD, losing which one they were: such a page gets no key.
+
+    Read from libxml2 2.14 and lxml 6.1 (the locked versions); tests/test_markup_key.py
+    computes the scan again from the keyed tree of generated pages and compares.
+
+    >>> day1 = '<head><link href="/a.css?v=1"><script>var t = 1;</script></head><p>Hello'
+    >>> day2 = '<head><link href="/a.css?v=2"><script>var t = 2;</script></head><p>Hello'
+    >>> markup_key(day1) == markup_key(day2), markup_key(day1) == markup_key(day1 + "!")
+    (True, False)
+    """
+    text = _page_text(text)
+    if len(text) > _KEY_MAX_CHARS:
+        return None
+    try:
+        elements = _read_tree(text)
+        if elements is None:
+            return None
+        from lxml import etree
+
+        markup = "".join(etree.tostring(element, encoding=str) for element in elements)
+    except Exception:  # whatever it is, the page is scanned as usual
+        return None
+    return None if _REPLACED in markup else markup
+
+
+def _read_tree(text: str) -> list | None:
+    """The document's top-level elements (more than one when content follows ``</html>``),
+    parsed from ``text`` (already :func:`_page_text`), with what the pass does not read
+    cleared (see :func:`markup_key`); None when they may not hold all the pass reads."""
+    parser = _html_parser(remove_comments=True, remove_pis=True)
+    parser.feed(text)
+    root = parser.close()
+    if root is None or _too_deep()(root.getroottree()):
+        return None
+    elements = [root, *root.itersiblings()]
+    for top in elements:
+        for element in top.iter(*_SKIP_TAGS):
+            element.attrib.clear()
+            element.text = None
+            for inner in element.iterdescendants():
+                inner.attrib.clear()
+                inner.text = inner.tail = None
+        for element in top.iter(*_VOID_TAGS):
+            if element.text is None and len(element) == 0:
+                element.attrib.clear()
+    return elements
+
+
+@functools.cache
+def _too_deep():
+    """An XPath test: does the document nest ``_KEY_MAX_LEVELS`` elements?"""
+    from lxml import etree
+
+    return etree.XPath(f"boolean({'/*' * _KEY_MAX_LEVELS})")
 
 
 def _hidden(attrs: Mapping[str, str]) -> bool:
