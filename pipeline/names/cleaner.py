@@ -22,7 +22,7 @@ from pipeline.names.text import TOKEN_RE, fold, has_diacritics, lower
 
 #: Remembered answers that do not depend on the page: the page's cleaner and the one that
 #: cleans each name alone (for its id) share them.
-PAGE_FREE_MEMOS = ("languages",)
+PAGE_FREE_MEMOS = ("languages", "language_votes")
 
 #: An override of the whole name wins over every fix: only these run then.
 _OVERRIDE_ONLY = REGISTRY.only(("invisible", "unicode", "override"))

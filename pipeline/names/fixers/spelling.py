@@ -645,7 +645,7 @@ def _decide_token(
             reason="two edits from a vocabulary word in a name of no known language",
         )  # fmt: skip
     elif decision.action == "fix" and (
-        rival := _rival_common_word(token, decision, languages, index)
+        rival := _rival_common_word(token, decision, languages, index, ctx)
     ):
         decision = SpellingDecision(
             "suggest", candidates=(*decision.candidates[:3], rival),
@@ -714,7 +714,11 @@ def _two_edits(token: str, decision: SpellingDecision) -> bool:
 
 
 def _rival_common_word(
-    token: str, decision: SpellingDecision, languages: frozenset[str], index: SpellingIndex
+    token: str,
+    decision: SpellingDecision,
+    languages: frozenset[str],
+    index: SpellingIndex,
+    ctx: PageContext | None = None,
 ) -> str | None:
     """A common word of the name's language, other than the chosen vocabulary word, that
     is as likely (edit likelihood + frequency, within :data:`RIVAL_MARGIN`) what ``token``
@@ -724,7 +728,7 @@ def _rival_common_word(
     chosen = fold(decision.replacement or "")
     best = edit_log_likelihood(folded, chosen) + index.resources.zipf(chosen, languages)
     best += INSTITUTION_WORD  # in a name, not in running text
-    near = one_edit_forms(folded)
+    near = _one_edit_forms(folded, ctx)
     rivals: list[tuple[float, str]] = []
     for language in languages:
         for form in near.intersection(index.common.table(language, folded[:1])):
@@ -738,6 +742,15 @@ def _rival_common_word(
         return None
     # the likeliest rival, then the first in alphabetical order: the same in every run
     return apply_case(min(rivals)[1], case_pattern(token))
+
+
+def _one_edit_forms(folded: str, ctx: PageContext | None) -> set[str]:
+    """:func:`one_edit_forms`, remembered for the page (``ctx.memo``): the same misspelling
+    is weighed again in each name and beside each neighbour it appears with."""
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return one_edit_forms(folded)
+    return memo.recall("one_edit_forms", folded, lambda: one_edit_forms(folded))
 
 
 def _before_apostrophe(match: re.Match[str]) -> bool:
