@@ -731,7 +731,9 @@ def _rival_common_word(
     near = _one_edit_forms(folded, ctx)
     rivals: list[tuple[float, str]] = []
     for language in languages:
-        for form in near.intersection(index.common.table(language, folded[:1])):
+        # A key view intersects from the smaller side; a set's intersection with a dict
+        # walks every key of the dict (thousands, against some hundred forms).
+        for form in index.common.table(language, folded[:1]).keys() & near:
             if form in (folded, chosen) or _plural_pair(form, chosen):
                 continue
             word, zipf = max(index.common.entries(language, form), key=lambda e: e[1])
