@@ -18,11 +18,11 @@ from pipeline.names.records import Change, Override, Suggestion
 from pipeline.names.registry import REGISTRY
 from pipeline.names.resources import Resources, default_resources
 from pipeline.names.split import NameCore, name_core, split_core, split_name, system_names_of
-from pipeline.names.text import TOKEN_RE, fold, has_diacritics, lower
+from pipeline.names.text import TOKEN_RE, fold, has_diacritics, lower, tokens_of
 
 #: Remembered answers that do not depend on the page: the page's cleaner and the one that
 #: cleans each name alone (for its id) share them.
-PAGE_FREE_MEMOS = ("languages",)
+PAGE_FREE_MEMOS = ("languages", "language_votes")
 
 #: An override of the whole name wins over every fix: only these run then.
 _OVERRIDE_ONLY = REGISTRY.only(("invisible", "unicode", "override"))
@@ -49,7 +49,7 @@ def _page_evidence(names: list[str]) -> tuple[dict, dict, dict, frozenset, dict]
     accented: dict[str, set[str]] = {}
     bigrams: dict[tuple[str, str], tuple[str, str]] = {}
     for name in names:
-        tokens = TOKEN_RE.findall(name)
+        tokens = tokens_of(name)  # remembered: the fixers read the same tokens of the name
         if name.isascii():  # lowercasing keeps ASCII tokens whole: one scan is enough
             low_tokens = [token.lower() for token in tokens]
             own = set(low_tokens)

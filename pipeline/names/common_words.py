@@ -179,7 +179,8 @@ class CommonWords:
         """True when a common word of any covered language is one edit from ``folded``
         (:func:`one_edit_forms`; the word itself aside)."""
         forms = one_edit_forms(folded) - {folded}
-        return any(not forms.isdisjoint(self.table(language, folded[:1]))
+        # a key view compares from the smaller side, a set walks every key of a dict
+        return any(not self.table(language, folded[:1]).keys().isdisjoint(forms)
                    for language in self.languages())  # fmt: skip
 
     def entries(self, language: str, folded: str) -> tuple[tuple[str, float], ...]:

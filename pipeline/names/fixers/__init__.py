@@ -47,4 +47,5 @@ def name_languages_of(
     if memo is None:
         return detect_languages(words, resources)
     key = tuple(words)
-    return memo.recall("languages", key, lambda: detect_languages(key, resources))
+    votes = memo.table("language_votes")
+    return memo.recall("languages", key, lambda: detect_languages(key, resources, votes))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pycountry
@@ -17,7 +17,6 @@ from pipeline.names.channel import (
     TRANSPOSITION,
     TWO_EDITS,
     edit_log_likelihood,
-    is_transposition,
     two_likely_slips,
 )
 from pipeline.names.common_words import (
@@ -32,7 +31,6 @@ from pipeline.names.common_words import (
 )
 from pipeline.names.context import PageContext, resources_of
 from pipeline.names.fixers import name_languages_of, until_stable
-from pipeline.names.memo import PageMemo
 from pipeline.names.personal_names import PERSONAL_NAMES_DIR, PersonalNames
 from pipeline.names.records import Suggestion
 from pipeline.names.resources import MIN_CITY_FIX, Resources, Vocabulary
@@ -168,7 +166,6 @@ class SpellingIndex:
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
         self.vocabulary = resources.vocabulary
-        self._places: Vocabulary | None = None  # built on the first token that needs it
         self.countries = Vocabulary.from_entries((w, ()) for w in _country_words())
         self._found: dict[str, SpellingDecision | tuple[Candidate, ...]] = {}
         #: Tokens with no candidates: the fast path of every scan.
@@ -219,8 +216,7 @@ class SpellingIndex:
             ]
             found += [
                 Candidate(word, frozenset(), TRANSPOSITION, place=True)
-                for word, _distance in self.places().near(folded)
-                if is_transposition(folded, fold(word))
+                for word in self.transposed_places(folded)
             ]
         if any(c.edit > TWO_EDITS for c in found):  # a word one edit away beats any two away
             found = [c for c in found if c.edit > TWO_EDITS]
@@ -234,14 +230,18 @@ class SpellingIndex:
             found = likeliest
         return tuple(found) or _KEEP["not near any vocabulary word or place"]
 
-    def places(self) -> Vocabulary:
-        """The long place words that are not vocabulary words, indexed like the vocabulary."""
-        if self._places is None:
-            vocabulary = self.vocabulary.by_folded
-            self._places = Vocabulary.index(
-                w for w in self.resources.places if len(w) >= MIN_CITY_FIX and w not in vocabulary
-            )
-        return self._places
+    def transposed_places(self, folded: str) -> list[str]:
+        """The long place words that are not vocabulary words and are ``folded`` with two
+        neighbouring letters swapped, the first letter kept. The place list is folded
+        already: looking up the few swaps costs less than indexing every place."""
+        places = self.resources.places
+        vocabulary = self.vocabulary.by_folded
+        found = []
+        for i in range(1, len(folded) - 1):
+            word = folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :]
+            if word != folded and word in places and word not in vocabulary:
+                found.append(word)
+        return found
 
     def _keep_reason(self, token: str) -> str | None:
         resources = self.resources
@@ -554,33 +554,6 @@ def _spelling_decisions(
     return decisions
 
 
-def _page_deciders(ctx: PageContext | None) -> tuple[Callable, Callable]:
-    """:func:`decide` and :func:`decide_common`, each answer remembered for the page
-    (``ctx.memo``): a page repeats the same unknown word beside the same neighbours."""
-    memo = ctx.memo if ctx is not None else None
-    if memo is None:
-        return decide, decide_common
-    return _remembering(decide, memo), _remembering(decide_common, memo)
-
-
-def _remembering(decide_token: Callable, memo: PageMemo) -> Callable:
-    """``decide_token`` with its answers remembered in ``memo``, keyed by its arguments but
-    the resources and word lists, which are the same for every name of the page."""
-    kind = decide_token.__name__
-
-    def remembered(*args, **kwargs):
-        key = tuple(a for a in args if not isinstance(a, _SAME_FOR_THE_PAGE))
-        if kwargs:
-            key += tuple(sorted((k, v) for k, v in kwargs.items()
-                                if not isinstance(v, _SAME_FOR_THE_PAGE)))  # fmt: skip
-        return memo.recall(kind, key, lambda: decide_token(*args, **kwargs))
-
-    return remembered
-
-
-_SAME_FOR_THE_PAGE = (Resources, CommonWords, PersonalNames)
-
-
 def _decide_tokens(
     text: str, ctx: PageContext | None
 ) -> Iterator[tuple[re.Match[str], SpellingDecision]]:
@@ -593,15 +566,12 @@ def _decide_tokens(
     maybe_common = index.maybe_common
     if not any(isinstance(index.candidates(t), tuple) or t in maybe_common for t in tokens):
         return
-    # The page's cleaner remembers these decisions (they depend on their arguments only).
-    decide, decide_common = _page_deciders(ctx)
     protected = ctx.protected if ctx else frozenset()
     matches = list(TOKEN_RE.finditer(text))
     for i, match in enumerate(matches):
         token = match.group()
         found = index.candidates(token)
-        common = token in maybe_common
-        if token in protected or not (common or isinstance(found, tuple)):
+        if token in protected or not (token in maybe_common or isinstance(found, tuple)):
             continue
         if _before_apostrophe(match):
             continue
@@ -611,48 +581,83 @@ def _decide_tokens(
             fold(matches[i - 1].group()) if i else "",
             fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
         )
-        pairs = ctx.page_pairs if ctx else frozenset()
-        as_common = (token, languages, index.common, context, pairs,
-                     any(map(has_diacritics, others)), resources.places, index.names)  # fmt: skip
-        if common:
-            if ctx and _page_spelling(token, ctx):
-                continue
-            decision = decide_common(*as_common)
-            if decision is not None:
-                yield match, decision
-            continue
-        decision = decide(token, found, languages, resources, context, pairs)
-        if decision.action == "fix" and _two_edits_but_one_from_a_word(token, found, index):
-            decision = decide_common(*as_common) or SpellingDecision(
-                "suggest", candidates=decision.candidates,
-                reason="two edits from a vocabulary word but one from another real word",
-            )  # fmt: skip
-        elif decision.action == "fix" and (
-            slipped := _slip_rival(token, decision, languages, index)
-        ):
-            decision = SpellingDecision(
-                "suggest", candidates=(*decision.candidates[:3], slipped),
-                reason="an unrelated letter from a vocabulary word, one slip from a real word",
-            )  # fmt: skip
-        elif decision.action == "fix" and not languages and _two_edits(token, decision):
-            decision = SpellingDecision(
-                "suggest", candidates=decision.candidates,
-                reason="two edits from a vocabulary word in a name of no known language",
-            )  # fmt: skip
-        elif decision.action == "fix" and (
-            rival := _rival_common_word(token, decision, languages, index)
-        ):
-            decision = SpellingDecision(
-                "suggest", candidates=(*decision.candidates[:3], rival),
-                reason="as close to a common word of the name's language",
-            )  # fmt: skip
-        if decision.action == "fix" and ctx and _page_spelling(token, ctx):
-            decision = SpellingDecision(
-                "suggest",
-                candidates=decision.candidates,
-                reason="close to a vocabulary word but the page's own spelling",
-            )
-        yield match, decision
+        accented_others = any(map(has_diacritics, others))
+        decision = _token_decision(token, languages, context, accented_others, ctx, index)
+        if decision is not None:
+            yield match, decision
+
+
+def _token_decision(
+    token: str,
+    languages: frozenset[str],
+    context: tuple[str, str],
+    accented_others: bool,
+    ctx: PageContext | None,
+    index: SpellingIndex,
+) -> SpellingDecision | None:
+    """:func:`_decide_token`, remembered for the page (``ctx.memo``): a page repeats the
+    same unknown word beside the same neighbours, and the answer depends on nothing else
+    but what is constant for the page (its evidence, the resources)."""
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return _decide_token(token, languages, context, accented_others, ctx, index)
+    key = (token, languages, context, accented_others)
+    return memo.recall(
+        "spelling_token", key,
+        lambda: _decide_token(token, languages, context, accented_others, ctx, index),
+    )  # fmt: skip
+
+
+def _decide_token(
+    token: str,
+    languages: frozenset[str],
+    context: tuple[str, str],
+    accented_others: bool,
+    ctx: PageContext | None,
+    index: SpellingIndex,
+) -> SpellingDecision | None:
+    """The decision on one unknown token in a name of ``languages`` between the folded
+    words ``context``; ``accented_others``: another word of the name has accents.
+    ``None``: nothing to say (a common word left as written)."""
+    resources = index.resources
+    found = index.candidates(token)
+    pairs = ctx.page_pairs if ctx else frozenset()
+    as_common = (token, languages, index.common, context, pairs, accented_others,
+                 resources.places, index.names)  # fmt: skip
+    if token in index.maybe_common:
+        if ctx and _page_spelling(token, ctx):
+            return None
+        return decide_common(*as_common)
+    decision = decide(token, found, languages, resources, context, pairs)
+    if decision.action == "fix" and _two_edits_but_one_from_a_word(token, found, index):
+        decision = decide_common(*as_common) or SpellingDecision(
+            "suggest", candidates=decision.candidates,
+            reason="two edits from a vocabulary word but one from another real word",
+        )  # fmt: skip
+    elif decision.action == "fix" and (slipped := _slip_rival(token, decision, languages, index)):
+        decision = SpellingDecision(
+            "suggest", candidates=(*decision.candidates[:3], slipped),
+            reason="an unrelated letter from a vocabulary word, one slip from a real word",
+        )  # fmt: skip
+    elif decision.action == "fix" and not languages and _two_edits(token, decision):
+        decision = SpellingDecision(
+            "suggest", candidates=decision.candidates,
+            reason="two edits from a vocabulary word in a name of no known language",
+        )  # fmt: skip
+    elif decision.action == "fix" and (
+        rival := _rival_common_word(token, decision, languages, index, ctx)
+    ):
+        decision = SpellingDecision(
+            "suggest", candidates=(*decision.candidates[:3], rival),
+            reason="as close to a common word of the name's language",
+        )  # fmt: skip
+    if decision.action == "fix" and ctx and _page_spelling(token, ctx):
+        decision = SpellingDecision(
+            "suggest",
+            candidates=decision.candidates,
+            reason="close to a vocabulary word but the page's own spelling",
+        )
+    return decision
 
 
 def _two_edits_but_one_from_a_word(
@@ -709,7 +714,11 @@ def _two_edits(token: str, decision: SpellingDecision) -> bool:
 
 
 def _rival_common_word(
-    token: str, decision: SpellingDecision, languages: frozenset[str], index: SpellingIndex
+    token: str,
+    decision: SpellingDecision,
+    languages: frozenset[str],
+    index: SpellingIndex,
+    ctx: PageContext | None = None,
 ) -> str | None:
     """A common word of the name's language, other than the chosen vocabulary word, that
     is as likely (edit likelihood + frequency, within :data:`RIVAL_MARGIN`) what ``token``
@@ -719,10 +728,12 @@ def _rival_common_word(
     chosen = fold(decision.replacement or "")
     best = edit_log_likelihood(folded, chosen) + index.resources.zipf(chosen, languages)
     best += INSTITUTION_WORD  # in a name, not in running text
-    near = one_edit_forms(folded)
+    near = _one_edit_forms(folded, ctx)
     rivals: list[tuple[float, str]] = []
     for language in languages:
-        for form in near.intersection(index.common.table(language, folded[:1])):
+        # A key view intersects from the smaller side; a set's intersection with a dict
+        # walks every key of the dict (thousands, against some hundred forms).
+        for form in index.common.table(language, folded[:1]).keys() & near:
             if form in (folded, chosen) or _plural_pair(form, chosen):
                 continue
             word, zipf = max(index.common.entries(language, form), key=lambda e: e[1])
@@ -733,6 +744,15 @@ def _rival_common_word(
         return None
     # the likeliest rival, then the first in alphabetical order: the same in every run
     return apply_case(min(rivals)[1], case_pattern(token))
+
+
+def _one_edit_forms(folded: str, ctx: PageContext | None) -> set[str]:
+    """:func:`one_edit_forms`, remembered for the page (``ctx.memo``): the same misspelling
+    is weighed again in each name and beside each neighbour it appears with."""
+    memo = ctx.memo if ctx is not None else None
+    if memo is None:
+        return one_edit_forms(folded)
+    return memo.recall("one_edit_forms", folded, lambda: one_edit_forms(folded))
 
 
 def _before_apostrophe(match: re.Match[str]) -> bool:
