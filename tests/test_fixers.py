@@ -549,3 +549,12 @@ def test_known_words_list_agrees_with_wordfreq_on_near_vocabulary_tokens():
                 continue
             full = max(zipf_frequency(token, lang) for lang in LANGUAGES)
             assert (token in RESOURCES.known) == (full >= KNOWN_WORD_ZIPF), token
+
+
+def test_the_places_list_is_folded():
+    """The spelling fixer looks a misspelt place's swapped forms up in the list as they are:
+    every place must be written folded (lowercase, no accents), as the generator writes it."""
+    from pipeline.names.text import fold
+
+    unfolded = [place for place in RESOURCES.places if fold(place) != place]
+    assert not unfolded, f"places.txt must hold folded forms: {unfolded[:5]}"
