@@ -61,3 +61,22 @@ SLOW_FIRST = (
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Slow tests first (a stable sort: the rest keep their order)."""
     items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
+
+
+SMALL_CELL_LIMIT = 10_000  # the mechanism is the same at any limit; a small one is quick
+
+
+@pytest.fixture
+def small_cell_limit(monkeypatch) -> int:
+    """``MAX_PAGE_CELLS`` lowered to ``SMALL_CELL_LIMIT`` wherever the parser reads it."""
+    import importlib
+    import pkgutil
+
+    import pipeline.parse
+
+    for info in pkgutil.iter_modules(pipeline.parse.__path__):
+        module = importlib.import_module(f"pipeline.parse.{info.name}")
+        if hasattr(module, "MAX_PAGE_CELLS"):
+            monkeypatch.setattr(module, "MAX_PAGE_CELLS", SMALL_CELL_LIMIT)
+    monkeypatch.setattr(pipeline.parse, "MAX_PAGE_CELLS", SMALL_CELL_LIMIT)
+    return SMALL_CELL_LIMIT

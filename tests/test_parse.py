@@ -421,23 +421,6 @@ def test_absurd_spans_are_refused_not_expanded() -> None:
         parse_page(page_with("<table>" + row * 1100 + "</table>"))
 
 
-SMALL_CELL_LIMIT = 10_000  # the mechanism is the same at any limit; a small one is quick
-
-
-@pytest.fixture
-def small_cell_limit(monkeypatch) -> int:
-    """``MAX_PAGE_CELLS`` lowered to ``SMALL_CELL_LIMIT`` wherever the parser reads it."""
-    import importlib
-    import pkgutil
-
-    import pipeline.parse
-
-    for info in pkgutil.iter_modules(pipeline.parse.__path__):
-        module = importlib.import_module(f"pipeline.parse.{info.name}")
-        if hasattr(module, "MAX_PAGE_CELLS"):
-            monkeypatch.setattr(module, "MAX_PAGE_CELLS", SMALL_CELL_LIMIT)
-    monkeypatch.setattr(pipeline.parse, "MAX_PAGE_CELLS", SMALL_CELL_LIMIT)
-    return SMALL_CELL_LIMIT
 
 
 def test_the_cell_limit_is_a_million_as_documented() -> None:
