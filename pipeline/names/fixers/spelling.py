@@ -581,31 +581,25 @@ def _decide_tokens(
             fold(matches[i - 1].group()) if i else "",
             fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
         )
-        accented_others = any(map(has_diacritics, others))
-        decision = _token_decision(token, languages, context, accented_others, ctx, index)
+        question = (token, languages, context, any(map(has_diacritics, others)))
+        decision = _token_decision(question, ctx, index)
         if decision is not None:
             yield match, decision
 
 
 def _token_decision(
-    token: str,
-    languages: frozenset[str],
-    context: tuple[str, str],
-    accented_others: bool,
+    question: tuple[str, frozenset[str], tuple[str, str], bool],
     ctx: PageContext | None,
     index: SpellingIndex,
 ) -> SpellingDecision | None:
-    """:func:`_decide_token`, remembered for the page (``ctx.memo``): a page repeats the
-    same unknown word beside the same neighbours, and the answer depends on nothing else
-    but what is constant for the page (its evidence, the resources)."""
+    """:func:`_decide_token` of ``question`` (its first four arguments), remembered for the
+    page (``ctx.memo``): a page repeats the same unknown word beside the same neighbours,
+    and the answer depends on nothing else but what is constant for the page (its
+    evidence, the resources)."""
     memo = ctx.memo if ctx is not None else None
     if memo is None:
-        return _decide_token(token, languages, context, accented_others, ctx, index)
-    key = (token, languages, context, accented_others)
-    return memo.recall(
-        "spelling_token", key,
-        lambda: _decide_token(token, languages, context, accented_others, ctx, index),
-    )  # fmt: skip
+        return _decide_token(*question, ctx, index)
+    return memo.recall("spelling_token", question, lambda: _decide_token(*question, ctx, index))
 
 
 def _decide_token(
