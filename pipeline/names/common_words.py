@@ -165,7 +165,7 @@ class CommonWords:
         found = self._languages.get(key)
         if found is None:
             path = self.directory / language / f"{letter_file(letter)}.txt.gz"
-            lines = _gz_lines(path) if path.exists() else []
+            lines = gz_lines(path) if path.exists() else []
             found = self._languages[key] = dict(line.split("\t", 1) for line in lines)
         return found
 
@@ -190,15 +190,21 @@ class CommonWords:
         parts = raw.split(" ")
         return tuple((parts[i], float(parts[i + 1])) for i in range(0, len(parts), 2))
 
+    def likeliest(self, language: str, folded: str) -> tuple[str, float]:
+        """The most frequent word of ``language`` written ``folded`` once folded, and its
+        Zipf frequency (``folded`` must be listed: one of :meth:`table`'s keys)."""
+        return max(self.entries(language, folded), key=lambda entry: entry[1])
+
     def is_known(self, folded: str) -> bool:
         bucket = near_bucket(folded)
         words = self._near.get(bucket)
         if words is None:
             path = self.near_directory / f"{bucket:02d}.txt.gz"
-            words = self._near[bucket] = frozenset(_gz_lines(path) if path.exists() else ())
+            words = self._near[bucket] = frozenset(gz_lines(path) if path.exists() else ())
         return folded in words
 
 
-def _gz_lines(path: Path) -> list[str]:
+def gz_lines(path: Path) -> list[str]:
+    """The lines of a generated gzip word list, its ``#`` header left out."""
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         return [line for line in handle.read().splitlines() if line and line[0] != "#"]

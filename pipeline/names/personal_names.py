@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import DATA_DIR
-from pipeline.names.common_words import intended_forms, letter_file, slip
+from pipeline.names.common_words import gz_lines, intended_forms, letter_file, slip
 from pipeline.names.resources import PLACES_FILE, data_lines
 from pipeline.names.text import fold
 
@@ -31,8 +31,9 @@ PERSONAL_NAMES_DIR = DATA_DIR / "personal_names"
 #: A name is listed when it is among this many most frequent first or last names of at least
 #: one country: rarer entries of the source are as often nicknames, typos or plain words.
 MAX_RANK = 2000
-#: The slips the spelling fixer corrects in a common word or a place (its CORRECTED_SLIPS).
-CORRECTED_SLIPS = frozenset({"swap", "doubled"})
+#: The slips by which a listed name counts as a misspelling of a place or of a far more
+#: frequent name (two letters swapped, one typed twice): such names are left out.
+MISSPELLING_SLIPS = frozenset({"swap", "doubled"})
 #: A name one slip from a name this many times more frequent (by rank) is left out.
 LIKELIER = 10
 #: Shorter names are not listed (shorter tokens are never spelling-corrected).
@@ -56,17 +57,12 @@ class PersonalNames:
         found = self._letters.get(letter)
         if found is None:
             path = self.directory / f"{letter_file(letter)}.txt.gz"
-            lines = _gz_lines(path) if path.exists() else []
+            lines = gz_lines(path) if path.exists() else []
             found = self._letters[letter] = frozenset(lines)
         return found
 
     def __contains__(self, folded: object) -> bool:
         return isinstance(folded, str) and folded[:1] != "" and folded in self.of_letter(folded[0])
-
-
-def _gz_lines(path: Path) -> list[str]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return [line for line in handle.read().splitlines() if line and line[0] != "#"]
 
 
 def generate() -> list[str]:
@@ -103,7 +99,7 @@ def _slip_of_a_likelier_name(name: str, rank: int, ranks: dict[str, int], places
     a name far more frequent (``Siimon``, ``Junnior``): the source lists people's own
     misspellings too."""
     for form in intended_forms(name):
-        if form == name or slip(name, form) not in CORRECTED_SLIPS:
+        if form == name or slip(name, form) not in MISSPELLING_SLIPS:
             continue
         if form in places or ranks.get(form, MAX_RANK * 100) * LIKELIER < rank:
             return True

@@ -425,7 +425,8 @@ def decide_common(
     # Common words of a dozen languages together are one slip from almost any token: a name
     # whose words do not narrow its language down is corrected into places only.
     for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
-        for form in forms.intersection(common.table(language, folded[:1])):
+        # a key view intersects from the smaller side (a set walks every key of a dict)
+        for form in common.table(language, folded[:1]).keys() & forms:
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if scored_slip is not None:
@@ -693,11 +694,12 @@ def _slip_rival(
     common = index.common
     rival = None
     for language in sorted(languages) or common.languages():
-        for form in forms.intersection(common.table(language, folded[:1])):
+        # sorted: of equally likely rivals, the one listed is the same in every run
+        for form in sorted(common.table(language, folded[:1]).keys() & forms):
             kind = slip(folded, form)
             if kind is None or _plural_pair(form, chosen):
                 continue
-            word, zipf = max(common.entries(language, form), key=lambda e: e[1])
+            word, zipf = common.likeliest(language, form)
             if SLIP_LIKELIHOOD[kind] + zipf > best:
                 best, rival = SLIP_LIKELIHOOD[kind] + zipf, word
     return apply_case(rival, case_pattern(token)) if rival else None
@@ -730,7 +732,7 @@ def _rival_common_word(
         for form in index.common.table(language, folded[:1]).keys() & near:
             if form in (folded, chosen) or _plural_pair(form, chosen):
                 continue
-            word, zipf = max(index.common.entries(language, form), key=lambda e: e[1])
+            word, zipf = index.common.likeliest(language, form)
             score = edit_log_likelihood(folded, form) + zipf
             if score > best - RIVAL_MARGIN:
                 rivals.append((-score, word))
