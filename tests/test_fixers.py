@@ -364,12 +364,16 @@ def test_restore_accents_from_page_spelling():
         accented_words={"sao": frozenset({"são"}), "college": frozenset({"collège"})},
         accented_bigrams={("sao", "paulo"): ("são", "paulo"), ("college", "de"): ("collège", "de")},
     )
-    assert restore_accents("Sao Paulo State University", ctx) == "São Paulo State University"
+    assert restore_accents("Universidade Estadual de Sao Paulo", ctx) == (
+        "Universidade Estadual de São Paulo")
+    # A place's Portuguese spelling is not copied into an English name.
+    assert restore_accents("Sao Paulo State University", ctx) == "Sao Paulo State University"
     # Page evidence next to the same neighbour only, for a common English word.
     assert restore_accents("Boston College", ctx) == "Boston College"
     assert restore_accents("College de France, Département des Études", ctx) == (
         "Collège de France, Département des Études")
-    # A name written without any accent keeps it so, but for a place's whole name (Sao Paulo).
+    # A name written without any accent keeps it so, but for a place's whole name written
+    # in the name's own language (Universidade ... de Sao Paulo).
     assert restore_accents("College de France", ctx) == "College de France"
 
 

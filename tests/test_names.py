@@ -400,10 +400,25 @@ def test_system_comma_needs_page_evidence():
 
 
 def test_page_spelling_gives_accents_back():
-    page = ["Universidade Federal de São Paulo", "Sao Paulo State University"]
-    result = clean_name("Sao Paulo State University", page)
-    assert result.name == "São Paulo State University"
+    page = ["Universidade Federal de São Paulo", "Universidade Estadual de Sao Paulo"]
+    result = clean_name("Universidade Estadual de Sao Paulo", page)
+    assert result.name == "Universidade Estadual de São Paulo"
     assert [c.fixer for c in result.changes] == ["accents"]
+    # An English name writes the place as English does: no Portuguese accent copied.
+    assert clean_name("Sao Paulo State University", page).name == "Sao Paulo State University"
+
+
+@pytest.mark.parametrize(
+    ("name", "word"),
+    [
+        ("Technologic University of Puebla", "Technologie"),  # French, an unrelated letter
+        ('State Institute of Information Technologies (SIIT&T "Informika")', "Informatika"),
+    ],
+)
+def test_unlikely_edit_into_another_language_is_only_suggested(name, word):
+    result = clean_name(name)
+    assert result.name == name and not result.changes
+    assert [s.candidates[0] for s in result.suggestions] == [word]
 
 
 def test_whole_name_override_wins_over_every_fix():

@@ -153,8 +153,9 @@ def _page_accent_forms(
     # A name written without any accent is written so on purpose (``Pontificia Universidad
     # Catolica de Chile``): the page's accented words are evidence only for a name that
     # writes its other words with accents; a place's spelling next to the same word too,
-    # and in any name when that word is a place word as well (the place's whole name,
-    # ``Sao Paulo``; not ``studija Nis`` from ``studija Niš``).
+    # and in a name of the spelling's own language when that word is a place word as well
+    # (the place's whole name: ``Universidade de Sao Paulo``; not ``studija Nis`` from
+    # ``studija Niš``, nor an English ``Hai Phong University`` from ``Hải Phòng``).
     accented_name = any(has_diacritics(m.group()) for j, m in enumerate(matches) if j != i)
     pairs = []
     if i + 1 < len(matches):
@@ -167,9 +168,10 @@ def _page_accent_forms(
             continue
         word = spelled[side]
         neighbour = key[1 - side]
-        if (resources.is_place(word) and (accented_name or resources.is_place(neighbour))) or (
-            accented_name and _same_language(word, languages, resources)
-        ):
+        same_language = _same_language(word, languages, resources)
+        if resources.is_place(word) and (
+            accented_name or (resources.is_place(neighbour) and same_language)
+        ) or (accented_name and same_language):
             forms.add(word)
     known = low in resources.vocabulary.words or resources.is_common_english(low)
     if not forms and not known and accented_name:

@@ -14,6 +14,8 @@ _GLUED_CLOSE = re.compile(r"\)(?=[^\W\d_])")
 # word after it is a suspended hyphen: ``Bildungs- und``, ``Informations- und``).
 _DASH_GLUED_LEFT = re.compile(r"(?<=[^\W_])([-–—])\s+(?=[^\W_])")
 _DASH_GLUED_RIGHT = re.compile(r"(?<=[^\W_])\s+([-–—])(?=[^\W_])")
+# The next word of a chain of suspended hyphens (``Bundes- Lehr- und``).
+_SUSPENDED_NEXT = re.compile(r"[^\W\d_]+-\s")
 _SPACE_BEFORE_COMMA = re.compile(r"\s+(?=[,;])")
 _REPEATED_COMMA = re.compile(r",[\s,]*,")
 _COMMA_GLUED = re.compile(r"(?<=[^\W\d_]),(?=[^\W\d_])")
@@ -42,7 +44,17 @@ def _space_after_if_upper(match: re.Match[str]) -> str:
 
 def _spaced_dash_unless_suspended(match: re.Match[str]) -> str:
     following = match.string[match.end() : match.end() + 1]
-    return match.group(0) if following.islower() else f" {match.group(1)} "
+    if following.islower() or _SUSPENDED_NEXT.match(match.string, match.end()):
+        return match.group(0)
+    return f" {match.group(1)} "
+
+
+def _spaced_dash_unless_suspended_after(match: re.Match[str]) -> str:
+    before = match.string[: match.start()].rsplit(None, 1)[-1:]
+    following = match.string[match.end() : match.end() + 1]
+    if before and before[0].islower() and following.islower():
+        return match.group(0)  # ``und -technologie``: the first half's ending suspended
+    return f" {match.group(1)} "
 
 
 def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
@@ -54,7 +66,8 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     ``III - Paul``); spaces before a comma, a missing space after a comma between words,
     repeated commas; commas, semicolons, colons and spaces at either end (``Research,``).
     Leaves alone: the semicolon of an HTML character reference (``&quot;Tor Vergata&quot;``),
-    suspended hyphens (``Bildungs- und``: a lowercase word follows),
+    suspended hyphens (``Bildungs- und``: a lowercase word follows; ``Bundes- Lehr- und``:
+    a chain of them; ``und -technologie``: between two lowercase words),
     hyphenated words (``Paris-Saclay``, ``Franche-Comté``), lowercase parentheticals
     (``Student(s)``), periods (``St. Petersburg``), ``&``, apostrophes.
 
@@ -66,6 +79,10 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     'Indian Institute of Science Education and Research'
     >>> fix_punctuation("University of Roma &quot;Tor Vergata&quot;")
     'University of Roma &quot;Tor Vergata&quot;'
+    >>> fix_punctuation("Höhere Bundes- Lehr- und Versuchsanstalt")
+    'Höhere Bundes- Lehr- und Versuchsanstalt'
+    >>> fix_punctuation("Universität für Gesundheitswissenschaften und -technologie")
+    'Universität für Gesundheitswissenschaften und -technologie'
     >>> fix_punctuation("Université Bourgogne Franche-Comté (UBFC)")
     'Université Bourgogne Franche-Comté (UBFC)'
     """
@@ -76,7 +93,7 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
         text = _GLUED_CLOSE.sub(_space_after_if_upper, text)
     if ("-" in text or "–" in text or "—" in text) and _DASH_TROUBLE.search(text):
         text = _DASH_GLUED_LEFT.sub(_spaced_dash_unless_suspended, text)
-        text = _DASH_GLUED_RIGHT.sub(r" \1 ", text)
+        text = _DASH_GLUED_RIGHT.sub(_spaced_dash_unless_suspended_after, text)
     if ("," in text or ";" in text) and _COMMA_TROUBLE.search(text):
         text = _SPACE_BEFORE_COMMA.sub("", text)
         text = _REPEATED_COMMA.sub(",", text)

@@ -582,18 +582,19 @@ def _decide_tokens(
             fold(matches[i - 1].group()) if i else "",
             fold(matches[i + 1].group()) if i + 1 < len(matches) else "",
         )
-        question = (token, languages, context, any(map(has_diacritics, others)))
+        settled = _settled_by_curated_words(others, languages, resources)
+        question = (token, languages, context, any(map(has_diacritics, others)), settled)
         decision = _token_decision(question, ctx, index)
         if decision is not None:
             yield match, decision
 
 
 def _token_decision(
-    question: tuple[str, frozenset[str], tuple[str, str], bool],
+    question: tuple[str, frozenset[str], tuple[str, str], bool, bool],
     ctx: PageContext | None,
     index: SpellingIndex,
 ) -> SpellingDecision | None:
-    """:func:`_decide_token` of ``question`` (its first four arguments), remembered for the
+    """:func:`_decide_token` of ``question`` (its first five arguments), remembered for the
     page (``ctx.memo``): a page repeats the same unknown word beside the same neighbours,
     and the answer depends on nothing else but what is constant for the page (its
     evidence, the resources)."""
@@ -608,11 +609,13 @@ def _decide_token(
     languages: frozenset[str],
     context: tuple[str, str],
     accented_others: bool,
+    settled: bool,
     ctx: PageContext | None,
     index: SpellingIndex,
 ) -> SpellingDecision | None:
     """The decision on one unknown token in a name of ``languages`` between the folded
-    words ``context``; ``accented_others``: another word of the name has accents.
+    words ``context``; ``accented_others``: another word of the name has accents;
+    ``settled``: the name's vocabulary or function words say ``languages`` too.
     ``None``: nothing to say (a common word left as written)."""
     resources = index.resources
     found = index.candidates(token)
@@ -634,6 +637,12 @@ def _decide_token(
             "suggest", candidates=(*decision.candidates[:3], slipped),
             reason="an unrelated letter from a vocabulary word, one slip from a real word",
         )  # fmt: skip
+    elif decision.action == "fix" and settled and _unlikely_foreign(token, found, decision,
+                                                                    languages):
+        decision = SpellingDecision(
+            "suggest", candidates=decision.candidates,
+            reason="an unlikely edit from a word of another language than the name's",
+        )  # fmt: skip
     elif decision.action == "fix" and not languages and _two_edits(token, decision):
         decision = SpellingDecision(
             "suggest", candidates=decision.candidates,
@@ -653,6 +662,39 @@ def _decide_token(
             reason="close to a vocabulary word but the page's own spelling",
         )
     return decision
+
+
+def _settled_by_curated_words(
+    others: list[str], languages: frozenset[str], resources: Resources
+) -> bool:
+    """True when a vocabulary or function word of the name is of one of its ``languages``
+    (``University of Puebla``): the language is then known, not guessed from proper nouns
+    (``Gadjah Mada``)."""
+    return any(
+        languages & (resources.vocabulary.languages_of(w) | resources.function_word_languages(w))
+        for w in others
+    )
+
+
+def _unlikely_foreign(
+    token: str,
+    candidates: tuple[Candidate, ...],
+    decision: SpellingDecision,
+    languages: frozenset[str],
+) -> bool:
+    """True when the chosen word is only a word of other languages than the name's (English,
+    written in names everywhere, aside: ``Ateneo de Manila Uniwersity``) and reached by an
+    unlikely edit: an unrelated letter or two edits (``Technologic University``: French
+    ``Technologie``; ``Informika``: ``Informatika``)."""
+    chosen = fold(decision.replacement or "")
+    return any(
+        fold(c.word) == chosen
+        and c.edit <= OTHER
+        and _language_penalty(c, languages) == OTHER_LANGUAGE
+        for c in candidates
+    ) and not any(
+        fold(c.word) == chosen and not _language_penalty(c, languages) for c in candidates
+    )
 
 
 def _two_edits_but_one_from_a_word(
