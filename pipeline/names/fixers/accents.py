@@ -168,10 +168,11 @@ def _page_accent_forms(
             continue
         word = spelled[side]
         neighbour = key[1 - side]
+        place = resources.is_place(word)
         same_language = _same_language(word, languages, resources)
-        if resources.is_place(word) and (
-            accented_name or (resources.is_place(neighbour) and same_language)
-        ) or (accented_name and same_language):
+        if (accented_name and (place or same_language)) or (
+            place and same_language and resources.is_place(neighbour)
+        ):
             forms.add(word)
     known = low in resources.vocabulary.words or resources.is_common_english(low)
     if not forms and not known and accented_name:
