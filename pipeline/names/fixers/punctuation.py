@@ -14,8 +14,11 @@ _GLUED_CLOSE = re.compile(r"\)(?=[^\W\d_])")
 # word after it is a suspended hyphen: ``Bildungs- und``, ``Informations- und``).
 _DASH_GLUED_LEFT = re.compile(r"(?<=[^\W_])([-–—])\s+(?=[^\W_])")
 _DASH_GLUED_RIGHT = re.compile(r"(?<=[^\W_])\s+([-–—])(?=[^\W_])")
-# The next word of a chain of suspended hyphens (``Bundes- Lehr- und``).
-_SUSPENDED_NEXT = re.compile(r"[^\W\d_]+-\s")
+# What follows a suspended hyphen: the next word of a chain (``Bundes- Lehr- und``), or a
+# word then a conjunction (``Kaiser- Wilhelm und Ratsgymnasium``).
+_SUSPENDED_NEXT = re.compile(
+    r"[^\W\d_]+-\s|[^\W\d_]+\s+(?:und|oder|sowie|bzw|and|or|et|ou|e|y|i|a|o|u|en|og|och|és|ja)\s"
+)
 _SPACE_BEFORE_COMMA = re.compile(r"\s+(?=[,;])")
 _REPEATED_COMMA = re.compile(r",[\s,]*,")
 _COMMA_GLUED = re.compile(r"(?<=[^\W\d_]),(?=[^\W\d_])")
@@ -67,7 +70,8 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     repeated commas; commas, semicolons, colons and spaces at either end (``Research,``).
     Leaves alone: the semicolon of an HTML character reference (``&quot;Tor Vergata&quot;``),
     suspended hyphens (``Bildungs- und``: a lowercase word follows; ``Bundes- Lehr- und``:
-    a chain of them; ``und -technologie``: between two lowercase words),
+    a chain of them; ``Kaiser- Wilhelm und``: a word then a conjunction follow;
+    ``und -technologie``: between two lowercase words),
     hyphenated words (``Paris-Saclay``, ``Franche-Comté``), lowercase parentheticals
     (``Student(s)``), periods (``St. Petersburg``), ``&``, apostrophes.
 

@@ -574,7 +574,7 @@ def _decide_tokens(
         found = index.candidates(token)
         if token in protected or not (token in maybe_common or isinstance(found, tuple)):
             continue
-        if _before_apostrophe(match):
+        if _before_apostrophe(match) or _glued_to_digit(match):
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
         languages = name_languages_of(others, resources, ctx)
@@ -798,6 +798,17 @@ def _before_apostrophe(match: re.Match[str]) -> bool:
     transliterations and elisions are left as written."""
     after = match.string[match.end() : match.end() + 2]
     return len(after) == 2 and after[0] in APOSTROPHES and after[1].isalpha()
+
+
+def _glued_to_digit(match: re.Match[str]) -> bool:
+    """True for letters written against a digit: part of a code or a brand
+    (``m2iformation``, ``B2Bschool``), not a word.
+
+    >>> [_glued_to_digit(m) for m in TOKEN_RE.finditer("m2iformation Lyon")]
+    [True, True, False]
+    """
+    text, start, end = match.string, match.start(), match.end()
+    return (start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit())
 
 
 def _page_spelling(token: str, ctx: PageContext) -> bool:
