@@ -92,6 +92,22 @@ def not_formula(series: pd.Series) -> pd.Series:
     return ~bad.fillna(False).astype(bool)
 
 
+def in_every_column(test, df: pd.DataFrame, columns) -> pd.Series:
+    """True where ``test`` (one of the text tests above) holds in each of ``columns``: the
+    columns' cells are tested together, one pattern run instead of one per column.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": ["x", " y", "z"], "b": ["x", "y", None]})
+    >>> in_every_column(well_spaced, df, ["a", "b"]).tolist()
+    [True, False, True]
+    """
+    import pandas as pd
+
+    stacked = pd.concat([df[column] for column in columns], ignore_index=True)
+    passed = test(stacked).to_numpy(dtype=bool).reshape(len(columns), len(df))
+    return pd.Series(passed.all(axis=0), index=df.index)
+
+
 def names_no_field(kind: pd.Series, df: pd.DataFrame) -> pd.Series:
     """True where an added or removed row leaves field, old and new empty."""
     empty = df["field"].isna() & df["old"].isna() & df["new"].isna()

@@ -7,38 +7,38 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from schemas._common import CHANGES, check, field_values_differ, names_no_field
-from schemas._table import Table
+from schemas._table import Table, Text
 from schemas.partners import FIELD_COLUMNS, same_as
 
 
 class DiffModel(Table):
     """One difference between an OLD and a NEW version of the partners list."""
 
-    change: Series[str] = pa.Field(
+    change: Series[Text] = pa.Field(
         isin=CHANGES,
         description="added or removed partner; renamed (a partner that disappeared and one "
         "that appeared are one partner under a new name and id); changed (same partner, other "
         "fields). Re-spelled names with the same id are page corrections (diff.json), not rows.",
         metadata={"example": "changed"},
     )
-    partner_id: Series[str] = same_as(
+    partner_id: Series[Text] = same_as(
         "partner_id", "The partner's id in NEW (in OLD for a removed partner); a rename's old "
         "id is in the row whose field is partner_id.")
-    name: Series[str] = same_as(
+    name: Series[Text] = same_as(
         "name", "Clean name (in NEW; in OLD for a removed partner).", "Mahidol University")
-    field: Series[str] = pa.Field(
+    field: Series[Text] = pa.Field(
         nullable=True,
         isin=("partner_id", *FIELD_COLUMNS),
         description="Column of the partners table that changed; empty for added and removed "
         "partners.",
         metadata={"example": "expiration_date"},
     )
-    old: Series[str] = pa.Field(
+    old: Series[Text] = pa.Field(
         nullable=True,
         description="Value in OLD (ISO dates, true/false); empty when there was none.",
         metadata={"example": "2025-03-31"},
     )
-    new: Series[str] = pa.Field(
+    new: Series[Text] = pa.Field(
         nullable=True,
         description="Value in NEW (ISO dates, true/false); empty when there is none.",
         metadata={"example": "2030-03-31"},

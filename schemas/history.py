@@ -8,7 +8,6 @@ partner's columns and rules from schemas/partners.py rather than restating them.
 from __future__ import annotations
 
 import pandera.pandas as pa
-from pandera.engines import pandas_engine
 from pandera.typing import Series
 
 from schemas._common import (
@@ -19,7 +18,7 @@ from schemas._common import (
     field_values_differ,
     names_no_field,
 )
-from schemas._table import Table
+from schemas._table import Day, Table, Text
 from schemas.partners import FIELD_COLUMNS, PartnerFields, same_as
 
 _LINEAGE = ("Stable id of the partner across every version: the partner_id it had when it "
@@ -30,16 +29,16 @@ _SNAPSHOT = "File in raw/ of the first snapshot showing this."
 class Lineage(pa.DataFrameModel):
     """Which partner a history row belongs to, and the period it covers."""
 
-    partner_id: Series[str] = same_as("partner_id", _LINEAGE)
-    listed_id: Series[str] = same_as(
+    partner_id: Series[Text] = same_as("partner_id", _LINEAGE)
+    listed_id: Series[Text] = same_as(
         "partner_id", "partner_id in the partners table built from a snapshot of this period "
         "(differs from partner_id after a rename).")
-    valid_from: Series[pandas_engine.Date] = pa.Field(
+    valid_from: Series[Day] = pa.Field(
         description="First day of the period: the page's 'As of' date when the page moved it "
         "forward, else the day the first snapshot showing this state was taken (UTC).",
         metadata={"example": "2024-04-01"},
     )
-    valid_to: Series[pandas_engine.Date] = pa.Field(
+    valid_to: Series[Day] = pa.Field(
         nullable=True,
         description="Day the next state began (exclusive); empty while the period is current.",
         metadata={"example": "2025-01-15"},
@@ -50,7 +49,7 @@ class Lineage(pa.DataFrameModel):
 class HistoryModel(PartnerFields, Lineage, Table):
     """One partner during one period in which none of its fields changed on the page."""
 
-    snapshot: Series[str] = pa.Field(
+    snapshot: Series[Text] = pa.Field(
         str_matches=SNAPSHOT_NAME, description=_SNAPSHOT,
         metadata={"example": "20240401T000000Z_63af56fce403.html"},
     )
@@ -84,14 +83,14 @@ class HistoryModel(PartnerFields, Lineage, Table):
 class EventsModel(Table):
     """One thing that happened to one partner between two versions of the page."""
 
-    date: Series[pandas_engine.Date] = pa.Field(
+    date: Series[Day] = pa.Field(
         description="Date of the version that shows the change (dated like history.valid_from).",
         metadata={"example": "2025-01-15"},
     )
-    partner_id: Series[str] = same_as("partner_id", _LINEAGE)
-    name: Series[str] = same_as(
+    partner_id: Series[Text] = same_as("partner_id", _LINEAGE)
+    name: Series[Text] = same_as(
         "name", "Clean name after the event (before it, for a removal).", "Mahidol University")
-    event: Series[str] = pa.Field(
+    event: Series[Text] = pa.Field(
         isin=EVENTS,
         description="added (first listed, or listed again), removed (no longer listed), renewed "
         "(expiration moved later), renamed (a new name and page id; partner_id keeps the "
@@ -99,21 +98,21 @@ class EventsModel(Table):
         "a name re-spelled under the same id; see field, old, new).",
         metadata={"example": "renewed"},
     )
-    field: Series[str] = pa.Field(
+    field: Series[Text] = pa.Field(
         nullable=True,
         isin=("partner_id", *FIELD_COLUMNS),
         description="Column that changed; empty for added and removed.",
         metadata={"example": "expiration_date"},
     )
-    old: Series[str] = pa.Field(
+    old: Series[Text] = pa.Field(
         nullable=True, description="Value before (ISO dates, true/false).",
         metadata={"example": "2025-03-31"},
     )
-    new: Series[str] = pa.Field(
+    new: Series[Text] = pa.Field(
         nullable=True, description="Value after (ISO dates, true/false).",
         metadata={"example": "2030-03-31"},
     )
-    snapshot: Series[str] = pa.Field(
+    snapshot: Series[Text] = pa.Field(
         str_matches=SNAPSHOT_NAME, description=_SNAPSHOT,
         metadata={"example": "20250115T060000Z_0123456789ab.html"},
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 
 import pandera.pandas as pa
-from pandera.engines import pandas_engine
 from pandera.typing import Series
 
 from schemas._common import (
@@ -22,11 +21,12 @@ from schemas._common import (
     SPACED_COLUMNS,
     TEXT_COLUMNS,
     check,
+    in_every_column,
     iso_country_codes,
     not_formula,
     well_spaced,
 )
-from schemas._table import Table
+from schemas._table import Day, Table, Text
 
 ID_COLUMNS = ("partner_id", "listed_id")  # ids built from the country code (where present)
 
@@ -34,7 +34,7 @@ ID_COLUMNS = ("partner_id", "listed_id")  # ids built from the country code (whe
 class PartnerKey(pa.DataFrameModel):
     """The partner's id."""
 
-    partner_id: Series[str] = pa.Field(
+    partner_id: Series[Text] = pa.Field(
         str_matches=PARTNER_ID,
         description="Stable id across page versions: country code and a hash of the clean "
         "name's fingerprint (not a row number).",
@@ -45,69 +45,69 @@ class PartnerKey(pa.DataFrameModel):
 class PartnerFields(pa.DataFrameModel):
     """What the page says about one agreement, and the rules between those columns."""
 
-    region: Series[str] = pa.Field(
+    region: Series[Text] = pa.Field(
         isin=REGIONS,
         description="Region heading the partner is listed under (inferred from the country "
         "when the page gives none).",
         metadata={"example": "Asia"},
     )
-    country: Series[str] = pa.Field(
+    country: Series[Text] = pa.Field(
         description="Country or region: the Unicode CLDR English name of country_code (as "
         "operating systems and browsers show it: Russia, South Korea, Vietnam, Taiwan, United "
         "States), whatever spelling the page used.",
         metadata={"example": "Thailand"},
     )
-    country_code: Series[str] = pa.Field(
+    country_code: Series[Text] = pa.Field(
         isin=sorted(iso_country_codes()),
         description="ISO 3166-1 alpha-2 code.",
         metadata={"example": "TH"},
     )
-    agreement_type: Series[str] = pa.Field(
+    agreement_type: Series[Text] = pa.Field(
         str_matches=r"^[A-Z]{1,4}$",
         description=PROFILE.column_descriptions.get(
             "agreement_type", "Agreement type code from the page's legend."),
         metadata={"example": "I"},
     )
-    agreement_level: Series[str] = pa.Field(
+    agreement_level: Series[Text] = pa.Field(
         isin=AGREEMENT_LEVELS,
         description="Level of the agreement decoded from the legend.",
         metadata={"example": "institute"},
     )
-    agreement_field: Series[str] = pa.Field(
+    agreement_field: Series[Text] = pa.Field(
         nullable=True,
         description="Field of a graduate-school agreement; empty for institute-wide ones.",
         metadata={"example": "Information Science"},
     )
-    name: Series[str] = pa.Field(
+    name: Series[Text] = pa.Field(
         str_length={"min_value": 2, "max_value": 300},
         description="Clean full name (typos, spacing and accents fixed; every change is "
         "listed in corrections.csv).",
         metadata={"example": "Nanjing Agricultural University"},
     )
-    institution: Series[str] = pa.Field(
+    institution: Series[Text] = pa.Field(
         description="Top-level organisation (university, academy, national laboratory).",
         metadata={"example": "Nanjing Agricultural University"},
     )
-    unit: Series[str] = pa.Field(
+    unit: Series[Text] = pa.Field(
         nullable=True,
         description="Faculty, school, department or institute inside the institution; empty "
         "when the agreement is with the whole institution.",
         metadata={"example": "College of Life Sciences"},
     )
-    abbreviation: Series[str] = pa.Field(
+    abbreviation: Series[Text] = pa.Field(
         nullable=True,
         description="Abbreviation the page gives in parentheses (several joined by '; ').",
         metadata={"example": "IGDTUW"},
     )
-    name_raw: Series[str] = pa.Field(
+    name_raw: Series[Text] = pa.Field(
         description="Name exactly as printed on the page (whitespace collapsed).",
         metadata={"example": "Nanjing Agricultual University"},
     )
-    initial_date: Series[pandas_engine.Date] = pa.Field(
+    initial_date: Series[Day] = pa.Field(
         description="Date of the initial agreement.",
         metadata={"example": "2019-09-25"},
     )
-    expiration_date: Series[pandas_engine.Date] = pa.Field(
+    expiration_date: Series[Day] = pa.Field(
         nullable=True,
         description="Expiration date as printed; empty when the page gives none (e.g. [MOU]).",
         metadata={"example": "2024-09-24"},
@@ -116,7 +116,7 @@ class PartnerFields(pa.DataFrameModel):
         description="The page marks the agreement '(Under renewal)'.",
         metadata={"example": "false"},
     )
-    notes: Series[str] = pa.Field(
+    notes: Series[Text] = pa.Field(
         nullable=True,
         description="Bracketed notes from the expiration cell, joined by '; '.",
         metadata={"example": "MOU; MOSE with CBS"},
@@ -139,10 +139,7 @@ class PartnerFields(pa.DataFrameModel):
 
     @check("names-well-spaced")
     def names_well_spaced(cls, df):
-        ok = well_spaced(df[SPACED_COLUMNS[0]])
-        for column in SPACED_COLUMNS[1:]:
-            ok &= well_spaced(df[column])
-        return ok
+        return in_every_column(well_spaced, df, SPACED_COLUMNS)
 
     @check("field-matches-level")
     def field_matches_level(cls, df):
@@ -150,10 +147,7 @@ class PartnerFields(pa.DataFrameModel):
 
     @check("no-formula-cells")
     def no_formula_cells(cls, df):
-        ok = not_formula(df[TEXT_COLUMNS[0]])
-        for column in TEXT_COLUMNS[1:]:
-            ok &= not_formula(df[column])
-        return ok
+        return in_every_column(not_formula, df, TEXT_COLUMNS)
 
 
 # pandera orders a model's columns base first, and of several bases the last one first:
@@ -161,7 +155,7 @@ class PartnerFields(pa.DataFrameModel):
 class PartnersModel(PartnerFields, PartnerKey, Table):
     """One agreement with one partner institution, as listed on the page on snapshot_date."""
 
-    snapshot_date: Series[pandas_engine.Date] = pa.Field(
+    snapshot_date: Series[Day] = pa.Field(
         description="The page's 'As of' date.",
         metadata={"example": "2024-04-01"},
     )

@@ -153,3 +153,56 @@ def test_what_is_written_is_the_validated_frame(monkeypatch, tmp_path, snapshot_
     monkeypatch.setattr(build_module, "prepare_parsed", tampered)
     build(snapshot_2024, out_dir=tmp_path, force=True)
     assert "TAMPERED" not in (tmp_path / "partners.csv").read_text(encoding="utf-8")
+
+
+def _partners_frame():
+    import datetime as dt
+
+    from pipeline.validate import partners_frame
+
+    row = {"partner_id": "TH-1c0e6f2a", "region": "Asia", "country": "Thailand",
+           "country_code": "TH", "agreement_type": "I", "agreement_level": "institute",
+           "agreement_field": None, "name": "Kasetsart University",
+           "institution": "Kasetsart University", "unit": None, "abbreviation": None,
+           "name_raw": "Kasetsart University", "initial_date": dt.date(2019, 9, 25),
+           "expiration_date": dt.date(2024, 9, 24), "under_renewal": False, "notes": None,
+           "snapshot_date": dt.date(2024, 4, 1)}
+    return partners_frame([row, {**row, "partner_id": "TH-2d1f7a3b"}])
+
+
+def test_text_and_date_columns_pass_whole_and_fail_by_cell():
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from schemas.partners import PartnersModel
+
+    schema = PartnersModel.to_schema()
+    frame = _partners_frame()
+    schema.validate(frame, lazy=True)  # the whole-column answer: nothing to report
+    wrong = frame.copy()
+    wrong["initial_date"] = pd.Series([pd.Timestamp("2019-09-25"), "2019-09-25"], dtype=object)
+    wrong["institution"] = pd.Series([1, 2], dtype="int64")
+    with pytest.raises(pa.errors.SchemaErrors) as failed:
+        schema.validate(wrong, lazy=True)
+    cases = failed.value.failure_cases
+    dtype_cases = cases[cases["check"].str.startswith("dtype(")]
+    assert set(dtype_cases["column"]) == {"initial_date", "institution"}
+    # a date column names the very cells that are not dates
+    dates = dtype_cases[dtype_cases["column"] == "initial_date"]
+    assert sorted(dates["index"].dropna().astype(int)) == [0, 1]
+
+
+def test_text_checks_over_several_columns_name_the_failing_rows():
+    import pandera.pandas as pa
+
+    from schemas.partners import PartnersModel
+
+    frame = _partners_frame()
+    frame.loc[1, "unit"] = "Faculty of  Science"
+    frame.loc[0, "notes"] = "=HYPERLINK()"
+    with pytest.raises(pa.errors.SchemaErrors) as failed:
+        PartnersModel.validate(frame, lazy=True)
+    cases = failed.value.failure_cases
+    rows = {check: set(cases[cases["check"] == check]["index"].dropna().astype(int))
+            for check in ("names-well-spaced", "no-formula-cells")}
+    assert rows == {"names-well-spaced": {1}, "no-formula-cells": {0}}
