@@ -51,3 +51,21 @@ def test_names_off_the_page_clean_as_they_would_alone():
         cleaner.clean(raw)
     stranger = "Departmnet of Statisticl Science, Univeristy of Tartu"
     assert cleaner.clean(stranger) == NameCleaner(PAGE).clean(stranger)
+
+
+def test_identity_names_kept_for_the_run_are_those_each_page_would_compute():
+    from pipeline.names.resources import default_resources
+
+    own_table = NameCleaner(PAGE, overrides=default_resources().overrides)  # not shared
+    NameCleaner(PAGE[::-1][:30]).identity_name(PAGE[-1])  # another page of the run first
+    shared = NameCleaner(PAGE)
+    assert [shared.identity_name(raw) for raw in PAGE] == [
+        own_table.identity_name(raw) for raw in PAGE]
+
+
+def test_identity_names_follow_the_cleaner_overrides():
+    raw = "The University of San Paulo Institute of Mathematics and Statistics"
+    page = [raw, "Universidade Federal de São Paulo"]
+    assert "São Paulo" in NameCleaner(page).identity_name(raw)  # the curated override
+    assert "San Paulo" in NameCleaner(page, overrides=()).identity_name(raw)
+    assert "São Paulo" in NameCleaner(page).identity_name(raw)

@@ -133,6 +133,14 @@ class NameCleaner:
         )
         self._cache: dict[str, CleanedName] = {}
         self._alone: NameCleaner | None = None
+        #: Identity names depend on the raw name, the overrides and the resources only: with
+        #: the default overrides they are kept with the resources, for every page of the run
+        #: (a history meets the same names in every version).
+        self._identities: dict[str, str] = (
+            self.resources.derived("identity_names", _new_table)
+            if overrides is None
+            else {}
+        )
 
     def identity_name(self, raw: str) -> str:
         """The name a partner's id is computed from: ``raw`` cleaned on its own.
@@ -147,12 +155,16 @@ class NameCleaner:
         """
         if not self.page_names:
             return self.clean(raw).name
+        known = self._identities.get(raw)
+        if known is not None:
+            return known
         if self._alone is None:
             self._alone = NameCleaner(overrides=self.overrides, resources=self.resources)
             self._alone._memo.share(self._memo, PAGE_FREE_MEMOS)
             self._alone._cores = self._cores
             self._alone._prepared = self._prepared
-        return self._alone.clean(raw).name
+        known = self._identities[raw] = self._alone.clean(raw).name
+        return known
 
     def _context_for(self, unicode_clean: str) -> PageContext:
         """The page's context with this name's own words and protected tokens."""
@@ -190,6 +202,10 @@ class NameCleaner:
         )
         self._cache[raw] = result
         return result
+
+
+def _new_table(_resources: Resources) -> dict[str, str]:
+    return {}
 
 
 _ALONE: list[NameCleaner] = []
