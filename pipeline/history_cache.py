@@ -4,7 +4,9 @@ What is kept for a snapshot is what :func:`pipeline.diff.load_page` makes of it:
 normalized, validated partner rows and the page's headline (:class:`pipeline.diff.Version`).
 It lives in ``<out>/.cache/history/`` (never in raw/), which can be deleted at any time:
 
-* ``entries/<key>.json``: one per snapshot, the headline and the digest of the rows;
+* ``entries.jsonl``: one line per snapshot, its key, the headline and the digest of the rows
+  (appended as snapshots are built: a first run over a thousand snapshots writes one file,
+  not a thousand);
 * ``tables/<digest>.arrow``: the rows as an Arrow IPC file, one per distinct table, shared by
   every snapshot that built the same rows (daily snapshots mostly do).
 
@@ -12,9 +14,11 @@ The key (:func:`entry_key`) covers everything the result depends on: the snapsho
 what its sidecar tells the build (declared charset, the day it was taken, used when the page
 states no "As of" date), the strictness of the counts check, and
 :func:`pipeline.build.code_fingerprint` (the code, schemas and reference data), so a changed
-fixer or reference file starts a fresh set of entries. Entries are written atomically
-(a temporary file renamed into place); one that is missing, unreadable, or whose rows do not
-hash to the digest it names is ignored and rebuilt. Rows are only kept when they read back
+fixer or reference file starts a fresh set of entries. Tables are written atomically (a
+temporary file renamed into place), entries appended a whole line at a time; a line cut short
+(a run stopped while writing it) or unreadable, an entry whose table is missing, or whose rows
+do not hash to the digest it names, is ignored and rebuilt (the later of two lines for one key
+wins). Rows are only kept when they read back
 equal, so a cached result always equals a fresh computation. Pages that fail to build are
 not kept (they are read again, and warned about again, on every run).
 
@@ -45,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = 1  # bump when the layout of an entry changes
+ENTRIES_FILE = "entries.jsonl"
 RUN_FORMAT = 1  # bump when the layout of run.json changes
 RUN_FILE = "run.json"
 CACHE_DIR = Path(".cache") / "history"  # under the output directory
@@ -113,7 +118,8 @@ class SnapshotCache:
         self.strict_counts = strict_counts
         self._tokens: dict[str, object] = {}  # content digest -> token
         self._tables: dict[str, list[dict] | None] = {}  # content digest -> rows read back
-        self._entries: dict[str, bytes | None] = {}  # content digest -> its entry, as written
+        self._entries: dict[str, Any] = {}  # content digest -> its encoded headline (None: not kept)
+        self._index: dict[str, dict] | None = None  # entry key -> entry, read on first use
         self.hits = 0
         self.stored = 0
 
@@ -138,8 +144,8 @@ class SnapshotCache:
         from the cache but read again, so the build reports it as damaged.
         """
         try:
-            entry = json.loads(self._entry_path(snapshot).read_bytes())
-            if entry.get("format") != FORMAT or not intact(snapshot):
+            entry = self._entry_index().get(self._key(snapshot))
+            if entry is None or entry.get("format") != FORMAT or not intact(snapshot):
                 return None
             digest = entry["content"]
             fields = _decode(entry["headline"])
@@ -169,23 +175,41 @@ class SnapshotCache:
         fields = headline_fields(version)
         digest = digest or content_digest(rows, fields)
         try:
-            entry = self._entry(digest, fields)
-            if entry is not None and self._write_table(digest, rows):
-                _atomic_write(self._entry_path(snapshot), entry)
+            headline = self._headline(digest, fields)
+            if headline is not None and self._write_table(digest, rows):
+                entry = {"key": self._key(snapshot), "format": FORMAT, "content": digest,
+                         "headline": headline}
+                _append_line(self.directory / ENTRIES_FILE, json.dumps(entry).encode())
+                self._entry_index()[entry["key"]] = entry
                 self.stored += 1
         except (OSError, ValueError, TypeError):
             pass
         return self._token(digest)
 
-    def _entry(self, digest: str, fields: dict) -> bytes | None:
-        """The entry of every snapshot with this content (``digest`` covers ``fields``); None
-        when the headline would not read back equal."""
+    def _headline(self, digest: str, fields: dict) -> Any:
+        """The encoded headline of every snapshot with this content (``digest`` covers
+        ``fields``); None when it would not read back equal."""
         if digest not in self._entries:
             encoded = _encode(fields)
-            entry = {"format": FORMAT, "content": digest, "headline": encoded}
-            self._entries[digest] = (json.dumps(entry).encode() if _decode(encoded) == fields
-                                     else None)
+            self._entries[digest] = encoded if _decode(encoded) == fields else None
         return self._entries[digest]
+
+    def _entry_index(self) -> dict[str, dict]:
+        """Every readable line of the entries file by key (the later line of a key wins)."""
+        if self._index is None:
+            self._index = {}
+            try:
+                lines = (self.directory / ENTRIES_FILE).read_bytes().splitlines()
+            except OSError:
+                lines = []
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # cut short by a run that stopped while writing it
+                if isinstance(entry, dict) and isinstance(entry.get("key"), str):
+                    self._index[entry["key"]] = entry
+        return self._index
 
     def _write_table(self, digest: str, rows: list[dict]) -> bool:
         if self._tables.get(digest) is not None:
@@ -207,9 +231,8 @@ class SnapshotCache:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _entry_path(self, snapshot) -> Path:
-        key = snapshot_key(snapshot, self.fingerprint, self.strict_counts)
-        return self.directory / "entries" / f"{key}.json"
+    def _key(self, snapshot) -> str:
+        return snapshot_key(snapshot, self.fingerprint, self.strict_counts)
 
     def _table_path(self, digest: str) -> Path:
         return self.directory / "tables" / f"{digest}.arrow"
@@ -385,6 +408,14 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _append_line(path: Path, line: bytes) -> None:
+    """Append one line in one write, after a line break of its own: a line left cut short
+    by a run that stopped while writing it stays a line apart, and is skipped."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        handle.write(b"\n" + line)
 
 
 def _encode(value):

@@ -176,7 +176,7 @@ def test_a_changed_fingerprint_gives_other_keys(raw):
 
 
 @pytest.mark.parametrize("damage", ["truncated table", "garbled table", "garbled entry",
-                                    "empty entry", "deleted table", "deleted cache"])
+                                    "entry cut short", "deleted table", "deleted cache"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(raw, warm_out, tmp_path, prepared, damage):
     out = tmp_path / "out"
     shutil.copytree(warm_out, out)
@@ -184,7 +184,9 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(raw, warm_out, tmp_path, prepare
     cache = out / history_cache.CACHE_DIR
     (cache / history_cache.RUN_FILE).unlink()  # the per-snapshot entries are read, then
     tables = sorted((cache / "tables").iterdir())
-    entries = sorted((cache / "entries").iterdir())
+    entries = cache / history_cache.ENTRIES_FILE
+    lines = [line for line in entries.read_bytes().split(b"\n") if line]
+    first = json.loads(lines[0])
     if damage == "truncated table":
         tables[0].write_bytes(tables[0].read_bytes()[:100])
     elif damage == "garbled table":
@@ -193,9 +195,12 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(raw, warm_out, tmp_path, prepare
             data[i] ^= 0x5A
         tables[0].write_bytes(bytes(data))
     elif damage == "garbled entry":
-        entries[0].write_text('{"format": 1, "content": "0000", "headline": {}}')
-    elif damage == "empty entry":
-        entries[0].write_bytes(b"")
+        garbled = {"key": first["key"], "format": 1, "content": "0000", "headline": {}}
+        with entries.open("ab") as handle:  # the later line of a key wins
+            handle.write(b"\n" + json.dumps(garbled).encode())
+    elif damage == "entry cut short":  # a run stopped while writing its last entry
+        data = entries.read_bytes()
+        entries.write_bytes(data[: len(data) - len(lines[-1]) // 2])
     elif damage == "deleted table":
         tables[0].unlink()
     else:
@@ -364,7 +369,7 @@ def test_kept_rows_deleted_under_the_run_state_are_built_again(raw, warm_out, tm
     shutil.copytree(raw, mine)
     shutil.copytree(warm_out, out)
     shutil.rmtree(out / history_cache.CACHE_DIR / "tables")
-    shutil.rmtree(out / history_cache.CACHE_DIR / "entries")
+    (out / history_cache.CACHE_DIR / history_cache.ENTRIES_FILE).unlink()
     store(mine, renewed(newest_html(mine), "Kasetsart University", "2035.03.31"),
           dt.date(2025, 5, 1))
     result = build_history(mine, out)
