@@ -118,7 +118,7 @@ class SnapshotCache:
         self.strict_counts = strict_counts
         self._tokens: dict[str, object] = {}  # content digest -> token
         self._tables: dict[str, list[dict] | None] = {}  # content digest -> rows read back
-        self._entries: dict[str, Any] = {}  # content digest -> its encoded headline (None: not kept)
+        self._headlines: dict[str, Any] = {}  # content digest -> encoded headline (None: not kept)
         self._index: dict[str, dict] | None = None  # entry key -> entry, read on first use
         self.hits = 0
         self.stored = 0
@@ -189,10 +189,10 @@ class SnapshotCache:
     def _headline(self, digest: str, fields: dict) -> Any:
         """The encoded headline of every snapshot with this content (``digest`` covers
         ``fields``); None when it would not read back equal."""
-        if digest not in self._entries:
+        if digest not in self._headlines:
             encoded = _encode(fields)
-            self._entries[digest] = encoded if _decode(encoded) == fields else None
-        return self._entries[digest]
+            self._headlines[digest] = encoded if _decode(encoded) == fields else None
+        return self._headlines[digest]
 
     def _entry_index(self) -> dict[str, dict]:
         """Every readable line of the entries file by key (the later line of a key wins)."""
