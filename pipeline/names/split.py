@@ -510,9 +510,24 @@ def system_names_of(cores: Iterable[NameCore]) -> tuple[str, ...]:
         pieces = [p.text for p in parts]
         for left, right in pairwise(pieces):
             kind, strength = _classify(left)
-            if kind == "institution" and strength == 3 and is_place(right):
+            if kind == "institution" and strength == 3 and is_place(right) and _named(left):
                 found[left] = None
     return tuple(found)
+
+
+def _named(system: str) -> bool:
+    """True when a system's name holds a proper name (``University of California``), not
+    only vocabulary and function words (``University of Applied Sciences``: a kind of
+    institution, whose campus is its name, not a campus of one system).
+
+    >>> _named("University of California"), _named("University of Applied Sciences")
+    (True, False)
+    """
+    structure = _structure()
+    return any(
+        fold(t) not in structure.vocabulary and fold(t) not in structure.function_words
+        for t in TOKEN_RE.findall(system)
+    )
 
 
 def is_place(text: str) -> bool:

@@ -58,6 +58,28 @@ def has_diacritics(text: str) -> bool:
     return not text.isascii() and fold(text) != lower(text)
 
 
+# Marks only Vietnamese writes: a hook above, a dot below, a horn, and a tone mark stacked
+# on another mark (``ấ``, ``ờ``); with ``đ``, they tell Vietnamese spelling from any other.
+_VIETNAMESE_MARKS = frozenset("\u0309\u0323\u031b")
+
+
+def has_vietnamese_marks(text: str) -> bool:
+    """True when ``text`` carries a mark only Vietnamese spelling uses.
+
+    >>> [has_vietnamese_marks(w) for w in ("Trường", "cấp", "Đà", "São", "Pécs", "Hà")]
+    [True, True, True, False, False, False]
+    """
+    if text.isascii():
+        return False
+    for char in text:
+        if char in "đĐ":
+            return True
+        marks = [m for m in unicodedata.normalize("NFD", char)[1:] if unicodedata.combining(m)]
+        if len(marks) > 1 or _VIETNAMESE_MARKS.intersection(marks):
+            return True
+    return False
+
+
 def case_pattern(token: str) -> str:
     """``"lower"``, ``"upper"``, ``"title"`` or ``"mixed"`` (``SudParis``, ``iPhone``).
 

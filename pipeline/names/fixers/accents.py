@@ -14,6 +14,7 @@ from pipeline.names.text import (
     case_pattern,
     fold,
     has_diacritics,
+    has_vietnamese_marks,
     is_all_caps,
     lower,
     tokens_of,
@@ -32,7 +33,8 @@ def restore_accents(text: str, ctx: PageContext | None = None) -> str:
     already, words that are themselves in the vocabulary (Catalan ``Universitat``), names
     in another language than the accented word's, words no accented form is known for
     (``Telecom``: the page never writes ``Télécom``), common English words (``College``),
-    a word the name itself also writes with accents (a name given in two forms).
+    a word the name itself also writes with accents (a name given in two forms), and
+    Vietnamese marks in a name written without any accents (``Truong Trung cap nghe``).
 
     >>> restore_accents("Universite de Picardie Jules Verne")
     'Université de Picardie Jules Verne'
@@ -114,6 +116,10 @@ def _accented_forms(
     if ctx is not None:
         forms.update(_page_accent_forms(ctx, matches, i, languages, resources))
     token = matches[i].group()
+    if not any(has_diacritics(m.group()) for m in matches):
+        # Vietnamese written without its marks is a convention (``Truong Trung cap nghe Cu
+        # Chi``), and putting back some syllables' marks leaves a name in neither spelling.
+        forms = {w for w in forms if not has_vietnamese_marks(w)}
     return {w for w in forms if not _real_as_written(token, w, languages, resources)}
 
 
