@@ -1,6 +1,7 @@
 """The import floor of a build: import only the libraries a build must use, then exit.
 
-    python bench/floor.py
+    python bench/floor.py             # what a build imports
+    python bench/floor.py --history   # what a history run that reads a new page imports
 
 A build parses with lxml, validates with pandera (on pandas) against the contract in
 schemas/ (whose country codes come from pycountry), compares names with rapidfuzz, writes
@@ -10,6 +11,10 @@ less than starting Python and importing these. The benchmark prints this figure 
 cold build of the real page. As in a build (pipeline.cli.without_test_only_imports), pandera
 is imported without its data-synthesis layer, which needs the test-only hypothesis. The
 HTML report's libraries are not counted: the report is timed on its own (analyst outputs).
+
+A history run that meets a new page parses, normalizes and validates it and validates the
+history tables: the same libraries but XlsxWriter (it writes no workbook). The benchmark
+prints that floor beside the run after one new snapshot.
 """
 
 import sys
@@ -24,4 +29,6 @@ import pyarrow  # noqa: E402
 import pyarrow.parquet  # noqa: E402, F401
 import pycountry  # noqa: E402, F401
 import rapidfuzz  # noqa: E402, F401
-import xlsxwriter  # noqa: E402, F401
+
+if "--history" not in sys.argv[1:]:
+    import xlsxwriter  # noqa: F401

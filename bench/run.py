@@ -347,6 +347,8 @@ def measures(inputs: dict, sizes: list[int], small: int, large: int, snapshots: 
             1, before=_fresh(clone), warm_up=False))
     found.append(Measure("floor", "import floor (bench/floor.py)",
                          [py, str(BENCH / "floor.py")], small))
+    found.append(Measure("floor_history", "import floor of history (bench/floor.py --history)",
+                         [py, str(BENCH / "floor.py"), "--history"], small))
     for size in sizes:
         page = str(inputs["pages"][size])
         repeats = small if size < 100 else large
@@ -579,6 +581,7 @@ def evaluate(by_key: dict[str, Measure], sizes: list[int], names_s: float | None
             measured(key, ratio=med[key] / med["history_today"],
                      target=(0.5, "x") if key == "history_first" else None)
     measured("history_incremental_today")
+    measured("floor_history")
     measured("history_incremental", target=(1.0, "s"))
     measured("history_same", target=(1.0, "s"))
     if base1:
