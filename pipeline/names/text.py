@@ -58,13 +58,15 @@ def has_diacritics(text: str) -> bool:
     return not text.isascii() and fold(text) != lower(text)
 
 
-# Marks only Vietnamese writes: a hook above, a dot below, a horn, and a tone mark stacked
-# on another mark (``ấ``, ``ờ``); with ``đ``, they tell Vietnamese spelling from any other.
+# Marks of Vietnamese spelling that the languages of the partner list do not use: a hook
+# above, a dot below (also in scholarly romanizations, ``Ḥusayn``), a horn, and a tone mark
+# stacked on another mark (``ấ``, ``ờ``); and ``đ``.
 _VIETNAMESE_MARKS = frozenset("\u0309\u0323\u031b")
 
 
 def has_vietnamese_marks(text: str) -> bool:
-    """True when ``text`` carries a mark only Vietnamese spelling uses.
+    """True when ``text`` carries a mark of Vietnamese spelling that the other languages
+    of the partner list do not use.
 
     >>> [has_vietnamese_marks(w) for w in ("Trường", "cấp", "Đà", "São", "Pécs", "Hà")]
     [True, True, True, False, False, False]
