@@ -4,9 +4,10 @@ What is kept for a snapshot is what :func:`pipeline.diff.load_page` makes of it:
 normalized, validated partner rows and the page's headline (:class:`pipeline.diff.Version`).
 It lives in ``<out>/.cache/history/`` (never in raw/), which can be deleted at any time:
 
-* ``entries.jsonl``: one line per snapshot, its key, the headline and the digest of the rows
-  (appended as snapshots are built: a first run over a thousand snapshots writes one file,
-  not a thousand);
+* ``entries.jsonl``: one line per snapshot, its key, the code version, the headline and the
+  digest of the rows (appended as snapshots are built: a first run over a thousand snapshots
+  writes one file, not a thousand; rewritten without the lines of other code versions when
+  they are most of it);
 * ``tables/<digest>.arrow``: the rows as an Arrow IPC file, one per distinct table, shared by
   every snapshot that built the same rows (daily snapshots mostly do).
 
@@ -38,6 +39,7 @@ snapshot placed among the older ones, a damaged or truncated run.json) replays f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -177,10 +179,11 @@ class SnapshotCache:
         try:
             headline = self._headline(digest, fields)
             if headline is not None and self._write_table(digest, rows):
-                entry = {"key": self._key(snapshot), "format": FORMAT, "content": digest,
-                         "headline": headline}
+                entry = {"key": self._key(snapshot), "format": FORMAT, "code": self.fingerprint,
+                         "content": digest, "headline": headline}
                 _append_line(self.directory / ENTRIES_FILE, json.dumps(entry).encode())
-                self._entry_index()[entry["key"]] = entry
+                if self._index is not None:  # else read with the file, this line included
+                    self._index[entry["key"]] = entry
                 self.stored += 1
         except (OSError, ValueError, TypeError):
             pass
@@ -195,20 +198,30 @@ class SnapshotCache:
         return self._headlines[digest]
 
     def _entry_index(self) -> dict[str, dict]:
-        """Every readable line of the entries file by key (the later line of a key wins)."""
+        """The entries of this code version by key (the later line of a key wins), read on
+        first use. When most lines of the file are of no use to it (other code versions,
+        superseded or cut short), the file is rewritten with its own entries only, so it
+        holds about one set of entries per code version run since, not one per version
+        ever run."""
         if self._index is None:
-            self._index = {}
+            path = self.directory / ENTRIES_FILE
             try:
-                lines = (self.directory / ENTRIES_FILE).read_bytes().splitlines()
+                lines = [line for line in path.read_bytes().split(b"\n") if line]
             except OSError:
                 lines = []
+            self._index = {}
             for line in lines:
                 try:
                     entry = json.loads(line)
                 except ValueError:
                     continue  # cut short by a run that stopped while writing it
-                if isinstance(entry, dict) and isinstance(entry.get("key"), str):
+                if (isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                        and entry.get("code") == self.fingerprint):
                     self._index[entry["key"]] = entry
+            if len(lines) - len(self._index) > len(self._index):
+                kept = b"".join(b"\n" + json.dumps(e).encode() for e in self._index.values())
+                with contextlib.suppress(OSError):  # a cache not tidied still answers
+                    _atomic_write(path, kept)
         return self._index
 
     def _write_table(self, digest: str, rows: list[dict]) -> bool:

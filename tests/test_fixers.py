@@ -103,6 +103,12 @@ def test_fix_unicode_leaves_accents_and_apostrophes(name):
         ("Faculty of Science,,  Leiden University", "Faculty of Science, Leiden University"),
         ("École Supérieure (ESIEE)Paris", "École Supérieure (ESIEE) Paris"),
         ("Telecom Paris ( Telecom ParisTech )", "Telecom Paris (Telecom ParisTech)"),
+        # a conjunction of a language that writes no suspended hyphens, or a chain that
+        # reaches none, leaves a dash to space
+        ("University of Hawaii- Manoa and Hilo", "University of Hawaii - Manoa and Hilo"),
+        ("Universidade Federal- Porto e Lisboa", "Universidade Federal - Porto e Lisboa"),
+        ("Université Paris- Saclay- Sud", "Université Paris - Saclay - Sud"),
+        ("Institute of technology -campus", "Institute of technology - campus"),
     ],
 )  # fmt: skip
 def test_fix_punctuation(raw, expected):
@@ -122,6 +128,12 @@ def test_fix_punctuation(raw, expected):
         "Office of Student(s) Affairs",
         'Higher School of Agriculture "Luiz de Queiroz"',
         "University of Science and Technology - The University of Danang, Vietnam",
+        # suspended hyphens
+        "Höhere Bundes- Lehr- und Versuchsanstalt",
+        "Kaiser- Wilhelm und Ratsgymnasium Hannover",
+        "Hoch- und Tiefbau- sowie Umwelttechnik",
+        "Hogeschool voor Land- en Tuinbouw",
+        "Universität für Gesundheitswissenschaften und -technologie",
     ],
 )
 def test_fix_punctuation_leaves_correct_punctuation(name):

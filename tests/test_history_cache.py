@@ -195,7 +195,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(raw, warm_out, tmp_path, prepare
             data[i] ^= 0x5A
         tables[0].write_bytes(bytes(data))
     elif damage == "garbled entry":
-        garbled = {"key": first["key"], "format": 1, "content": "0000", "headline": {}}
+        garbled = {**first, "content": "0000", "headline": {}}
         with entries.open("ab") as handle:  # the later line of a key wins
             handle.write(b"\n" + json.dumps(garbled).encode())
     elif damage == "entry cut short":  # a run stopped while writing its last entry
@@ -463,3 +463,21 @@ def test_a_copied_raw_dir_is_answered_from_the_entries_without_parsing(raw, warm
     assert set(parsed) == {hashlib.sha256(BROKEN).hexdigest()}
     assert result.resumed == result.versions and not result.written
     assert outputs(out) == outputs(warm_out)
+
+
+def test_entries_of_another_code_version_are_dropped_from_the_file(raw, warm_out, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(warm_out, out)
+    expected = outputs(out)
+    cache = out / history_cache.CACHE_DIR
+    (cache / history_cache.RUN_FILE).unlink()  # the entries are read
+    entries = cache / history_cache.ENTRIES_FILE
+    own = [json.loads(line) for line in entries.read_bytes().split(b"\n") if line]
+    foreign = [{**entry, "key": f"{n:064x}", "code": "another version"}
+               for n, entry in enumerate(own * 2)]
+    with entries.open("ab") as handle:
+        handle.write(b"".join(b"\n" + json.dumps(entry).encode() for entry in foreign))
+    build_history(raw, out)
+    left = [json.loads(line) for line in entries.read_bytes().split(b"\n") if line]
+    assert sorted(e["key"] for e in left) == sorted(e["key"] for e in own)
+    assert outputs(out) == expected

@@ -14,11 +14,16 @@ _GLUED_CLOSE = re.compile(r"\)(?=[^\W\d_])")
 # word after it is a suspended hyphen: ``Bildungs- und``, ``Informations- und``).
 _DASH_GLUED_LEFT = re.compile(r"(?<=[^\W_])([-–—])\s+(?=[^\W_])")
 _DASH_GLUED_RIGHT = re.compile(r"(?<=[^\W_])\s+([-–—])(?=[^\W_])")
-# What follows a suspended hyphen: the next word of a chain (``Bundes- Lehr- und``), or a
-# word then a conjunction (``Kaiser- Wilhelm und Ratsgymnasium``).
+# The conjunctions a suspended hyphen waits for, in the languages that write one (German,
+# Dutch, the Scandinavian languages, Hungarian, Finnish): ``Bildungs- und``.
+_SUSPENDING_CONJUNCTIONS = r"(?:und|oder|sowie|bzw|u|en|og|och|eller|és|ja)"
+# What follows a suspended hyphen up to its conjunction: more words of a chain
+# (``Bundes- Lehr- und``), then at most one word (``Kaiser- Wilhelm und Ratsgymnasium``).
 _SUSPENDED_NEXT = re.compile(
-    r"[^\W\d_]+-\s|[^\W\d_]+\s+(?:und|oder|sowie|bzw|and|or|et|ou|e|y|i|a|o|u|en|og|och|és|ja)\s"
+    rf"(?:[^\W\d_]+[-–]\s+)*(?:[^\W\d_]+\s+)?{_SUSPENDING_CONJUNCTIONS}[\s.]"
 )
+# A suspended first half: ``… und -technologie``.
+_SUSPENDING_BEFORE = re.compile(rf"(?:^|\s){_SUSPENDING_CONJUNCTIONS}$")
 _SPACE_BEFORE_COMMA = re.compile(r"\s+(?=[,;])")
 _REPEATED_COMMA = re.compile(r",[\s,]*,")
 _COMMA_GLUED = re.compile(r"(?<=[^\W\d_]),(?=[^\W\d_])")
@@ -53,9 +58,8 @@ def _spaced_dash_unless_suspended(match: re.Match[str]) -> str:
 
 
 def _spaced_dash_unless_suspended_after(match: re.Match[str]) -> str:
-    before = match.string[: match.start()].rsplit(None, 1)[-1:]
     following = match.string[match.end() : match.end() + 1]
-    if before and before[0].islower() and following.islower():
+    if following.islower() and _SUSPENDING_BEFORE.search(match.string, 0, match.start()):
         return match.group(0)  # ``und -technologie``: the first half's ending suspended
     return f" {match.group(1)} "
 
@@ -70,8 +74,8 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     repeated commas; commas, semicolons, colons and spaces at either end (``Research,``).
     Leaves alone: the semicolon of an HTML character reference (``&quot;Tor Vergata&quot;``),
     suspended hyphens (``Bildungs- und``: a lowercase word follows; ``Bundes- Lehr- und``:
-    a chain of them; ``Kaiser- Wilhelm und``: a word then a conjunction follow;
-    ``und -technologie``: between two lowercase words),
+    a chain of them up to a conjunction; ``Kaiser- Wilhelm und``: a word then a conjunction
+    follow; ``und -technologie``: after a conjunction, before a lowercase word),
     hyphenated words (``Paris-Saclay``, ``Franche-Comté``), lowercase parentheticals
     (``Student(s)``), periods (``St. Petersburg``), ``&``, apostrophes.
 
@@ -87,6 +91,10 @@ def fix_punctuation(text: str, ctx: PageContext | None = None) -> str:
     'Höhere Bundes- Lehr- und Versuchsanstalt'
     >>> fix_punctuation("Universität für Gesundheitswissenschaften und -technologie")
     'Universität für Gesundheitswissenschaften und -technologie'
+    >>> fix_punctuation("University of Hawaii- Manoa and Hilo")
+    'University of Hawaii - Manoa and Hilo'
+    >>> fix_punctuation("Université Paris- Saclay- Sud")
+    'Université Paris - Saclay - Sud'
     >>> fix_punctuation("Université Bourgogne Franche-Comté (UBFC)")
     'Université Bourgogne Franche-Comté (UBFC)'
     """
