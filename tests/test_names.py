@@ -413,9 +413,10 @@ def test_page_spelling_gives_accents_back():
     [
         ("Technologic University of Puebla", "Technologie"),  # French, an unrelated letter
         ('State Institute of Information Technologies (SIIT&T "Informika")', "Informatika"),
+        ("Malotte University", "Mayotte"),  # a surname an unrelated letter from a country
     ],
 )
-def test_unlikely_edit_into_another_language_is_only_suggested(name, word):
+def test_unlikely_edits_into_another_language_or_a_place_are_only_suggested(name, word):
     result = clean_name(name)
     assert result.name == name and not result.changes
     assert [s.candidates[0] for s in result.suggestions] == [word]

@@ -637,6 +637,11 @@ def _decide_token(
             "suggest", candidates=(*decision.candidates[:3], slipped),
             reason="an unrelated letter from a vocabulary word, one slip from a real word",
         )  # fmt: skip
+    elif decision.action == "fix" and _place_by_unrelated_letter(found, decision):
+        decision = SpellingDecision(
+            "suggest", candidates=decision.candidates,
+            reason="a place reached only by an unrelated letter or two edits",
+        )  # fmt: skip
     elif decision.action == "fix" and settled and _unlikely_foreign(token, found, decision,
                                                                     languages):
         decision = SpellingDecision(
@@ -662,6 +667,18 @@ def _decide_token(
             reason="close to a vocabulary word but the page's own spelling",
         )
     return decision
+
+
+def _place_by_unrelated_letter(
+    candidates: tuple[Candidate, ...], decision: SpellingDecision
+) -> bool:
+    """True when the chosen word is a place (a country's name) reached only by an unrelated
+    letter or two edits: a proper noun is as often another proper noun a letter away
+    (``Malotte``, a surname, is no misspelt ``Mayotte``), where ``Germeny`` (a vowel) or
+    ``Indonesai`` (two letters swapped) are misspelt places."""
+    chosen = fold(decision.replacement or "")
+    matching = [c for c in candidates if fold(c.word) == chosen]
+    return bool(matching) and all(c.place and c.edit <= OTHER for c in matching)
 
 
 def _settled_by_curated_words(
