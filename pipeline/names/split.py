@@ -523,11 +523,14 @@ def _named(system: str) -> bool:
     >>> _named("University of California"), _named("University of Applied Sciences")
     (True, False)
     """
+    return not all(_structure_word(t) for t in TOKEN_RE.findall(system))
+
+
+def _structure_word(token: str) -> bool:
+    """True for a vocabulary or function word of name_structure.csv (``University``, ``of``)."""
     structure = _structure()
-    return any(
-        fold(t) not in structure.vocabulary and fold(t) not in structure.function_words
-        for t in TOKEN_RE.findall(system)
-    )
+    folded = fold(token)
+    return folded in structure.vocabulary or folded in structure.function_words
 
 
 def is_place(text: str) -> bool:
@@ -535,13 +538,10 @@ def is_place(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 3 or _is_country(text):
         return False
-    structure = _structure()
-    vocabulary = structure.vocabulary
-    function_words = structure.function_words
     for word in words:
         tokens = TOKEN_RE.findall(word)
         if not tokens or not word[:1].isupper():
             return False
-        if any(fold(t) in vocabulary or fold(t) in function_words for t in tokens):
+        if any(_structure_word(t) for t in tokens):
             return False
     return True

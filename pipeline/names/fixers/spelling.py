@@ -632,34 +632,8 @@ def _decide_token(
             "suggest", candidates=decision.candidates,
             reason="two edits from a vocabulary word but one from another real word",
         )  # fmt: skip
-    elif decision.action == "fix" and (slipped := _slip_rival(token, decision, languages, index)):
-        decision = SpellingDecision(
-            "suggest", candidates=(*decision.candidates[:3], slipped),
-            reason="an unrelated letter from a vocabulary word, one slip from a real word",
-        )  # fmt: skip
-    elif decision.action == "fix" and _place_by_unrelated_letter(found, decision):
-        decision = SpellingDecision(
-            "suggest", candidates=decision.candidates,
-            reason="a place reached only by an unrelated letter or two edits",
-        )  # fmt: skip
-    elif decision.action == "fix" and settled and _unlikely_foreign(token, found, decision,
-                                                                    languages):
-        decision = SpellingDecision(
-            "suggest", candidates=decision.candidates,
-            reason="an unlikely edit from a word of another language than the name's",
-        )  # fmt: skip
-    elif decision.action == "fix" and not languages and _two_edits(token, decision):
-        decision = SpellingDecision(
-            "suggest", candidates=decision.candidates,
-            reason="two edits from a vocabulary word in a name of no known language",
-        )  # fmt: skip
-    elif decision.action == "fix" and (
-        rival := _rival_common_word(token, decision, languages, index, ctx)
-    ):
-        decision = SpellingDecision(
-            "suggest", candidates=(*decision.candidates[:3], rival),
-            reason="as close to a common word of the name's language",
-        )  # fmt: skip
+    elif decision.action == "fix":
+        decision = _doubted(token, found, decision, languages, settled, index, ctx)
     if decision.action == "fix" and ctx and _page_spelling(token, ctx):
         decision = SpellingDecision(
             "suggest",
@@ -669,16 +643,45 @@ def _decide_token(
     return decision
 
 
-def _place_by_unrelated_letter(
-    candidates: tuple[Candidate, ...], decision: SpellingDecision
-) -> bool:
-    """True when the chosen word is a place (a country's name) reached only by an unrelated
-    letter or two edits: a proper noun is as often another proper noun a letter away
-    (``Malotte``, a surname, is no misspelt ``Mayotte``), where ``Germeny`` (a vowel) or
-    ``Indonesai`` (two letters swapped) are misspelt places."""
-    chosen = fold(decision.replacement or "")
-    matching = [c for c in candidates if fold(c.word) == chosen]
-    return bool(matching) and all(c.place and c.edit <= OTHER for c in matching)
+def _doubted(
+    token: str,
+    found: tuple[Candidate, ...],
+    decision: SpellingDecision,
+    languages: frozenset[str],
+    settled: bool,
+    index: SpellingIndex,
+    ctx: PageContext | None,
+) -> SpellingDecision:
+    """The fix ``decision``, or a suggestion when one of these doubts holds (the first, in
+    this order, names the reason; a rival word found is listed with the candidates)."""
+    chosen = [c for c in found if fold(c.word) == fold(decision.replacement or "")]
+    doubts = (
+        (lambda: _slip_rival(token, decision, languages, index),
+         "an unrelated letter from a vocabulary word, one slip from a real word"),
+        (lambda: _place_by_unrelated_letter(chosen),
+         "a place reached only by an unrelated letter or two edits"),
+        (lambda: settled and _unlikely_foreign(chosen, languages),
+         "an unlikely edit from a word of another language than the name's"),
+        (lambda: not languages and _two_edits(token, decision),
+         "two edits from a vocabulary word in a name of no known language"),
+        (lambda: _rival_common_word(token, decision, languages, index, ctx),
+         "as close to a common word of the name's language"),
+    )  # fmt: skip
+    for doubt, reason in doubts:
+        held = doubt()
+        if held:
+            rival = (held,) if isinstance(held, str) else ()
+            candidates = (*decision.candidates[:3], *rival) if rival else decision.candidates
+            return SpellingDecision("suggest", candidates=candidates, reason=reason)
+    return decision
+
+
+def _place_by_unrelated_letter(chosen: list[Candidate]) -> bool:
+    """True when the chosen word (``chosen``: its candidates) is a place (a country's name)
+    reached only by an unrelated letter or two edits: a proper noun is as often another
+    proper noun a letter away (``Malotte``, a surname, is no misspelt ``Mayotte``), where
+    ``Germeny`` (a vowel) or ``Indonesai`` (two letters swapped) are misspelt places."""
+    return bool(chosen) and all(c.place and c.edit <= OTHER for c in chosen)
 
 
 def _settled_by_curated_words(
@@ -693,25 +696,14 @@ def _settled_by_curated_words(
     )
 
 
-def _unlikely_foreign(
-    token: str,
-    candidates: tuple[Candidate, ...],
-    decision: SpellingDecision,
-    languages: frozenset[str],
-) -> bool:
-    """True when the chosen word is only a word of other languages than the name's (English,
-    written in names everywhere, aside: ``Ateneo de Manila Uniwersity``) and reached by an
-    unlikely edit: an unrelated letter or two edits (``Technologic University``: French
-    ``Technologie``; ``Informika``: ``Informatika``)."""
-    chosen = fold(decision.replacement or "")
+def _unlikely_foreign(chosen: list[Candidate], languages: frozenset[str]) -> bool:
+    """True when the chosen word (``chosen``: its candidates) is only a word of other
+    languages than the name's (English, written in names everywhere, aside: ``Ateneo de
+    Manila Uniwersity``) and reached by an unlikely edit: an unrelated letter or two edits
+    (``Technologic University``: French ``Technologie``; ``Informika``: ``Informatika``)."""
     return any(
-        fold(c.word) == chosen
-        and c.edit <= OTHER
-        and _language_penalty(c, languages) == OTHER_LANGUAGE
-        for c in candidates
-    ) and not any(
-        fold(c.word) == chosen and not _language_penalty(c, languages) for c in candidates
-    )
+        c.edit <= OTHER and _language_penalty(c, languages) == OTHER_LANGUAGE for c in chosen
+    ) and all(_language_penalty(c, languages) for c in chosen)
 
 
 def _two_edits_but_one_from_a_word(

@@ -28,9 +28,7 @@ def _in_gazetteer(campus: str, resources) -> bool:
     [True, False, False]
     """
     words = [w for w in TOKEN_RE.findall(campus) if len(w) >= 3]
-    return bool(words) and all(
-        not (len(w) > 1 and w.isupper()) and resources.is_place(w) for w in words
-    )
+    return bool(words) and all(not w.isupper() and resources.is_place(w) for w in words)
 
 
 def fix_system_comma(text: str, ctx: PageContext | None = None) -> str:
@@ -56,11 +54,11 @@ def fix_system_comma(text: str, ctx: PageContext | None = None) -> str:
     if not ctx or not any(name in text for name in ctx.system_names):
         return text
 
-    places = resources_of(ctx)
+    resources = resources_of(ctx)
 
     def repl(match: re.Match[str]) -> str:
         campus = match.group(2)
-        if is_place(campus) and _in_gazetteer(campus, places):
+        if is_place(campus) and _in_gazetteer(campus, resources):
             return match.group(1) + ", "
         return match.group(0)
 
