@@ -59,12 +59,13 @@ def slip(typed: str, intended: str) -> str | None:
 
     Kinds: ``swap``, ``dropped``, ``doubled`` (a letter typed twice), ``undoubled`` (a double
     letter typed once), ``key`` (a neighbouring key instead of or beside the right one),
-    ``accent`` (same letters). The first letter and an edit at the end are never slips.
+    ``accent`` (same letters). The first letter is never a slip, nor a letter dropped or
+    added at the end, where words inflect; but for the last letter typed twice.
 
     >>> slip("wharrton", "wharton"), slip("grigre", "grigore"), slip("staet", "state")
     ('doubled', 'dropped', 'swap')
-    >>> slip("cairn", "cairns") is None, slip("tedam", "team")
-    (True, 'key')
+    >>> slip("cairn", "cairns") is None, slip("tedam", "team"), slip("publicaa", "publica")
+    (True, 'key', 'doubled')
     """
     if typed == intended:
         return "accent"
@@ -74,6 +75,8 @@ def slip(typed: str, intended: str) -> str | None:
         return None
     longer, shorter = (intended, typed) if len(intended) > len(typed) else (typed, intended)
     i = next((k for k, (a, b) in enumerate(zip(longer, shorter, strict=False)) if a != b), None)
+    if i is None and longer is typed and longer[-1] == longer[-2]:
+        return "doubled"  # the last letter typed twice (Nuestraa, Antwerpenn)
     if i is None or i == 0 or i == len(longer) - 1 or longer[i + 1 :] != shorter[i:]:
         return None
     letter = longer[i]
@@ -106,6 +109,8 @@ def intended_forms(typed: str) -> Iterator[str]:
     """
     yield typed
     n = len(typed)
+    if n > 2 and typed[-1] == typed[-2]:
+        yield typed[:-1]  # the last letter typed twice
     for i in range(1, n):
         head, tail = typed[:i], typed[i:]
         if i < n - 1:

@@ -95,11 +95,21 @@ SLIP_LIKELIHOOD = {
     "key": NEIGHBOUR_KEY,
     "accent": -0.3,
 }
-#: The slips corrected in a common word or a place: letters typed twice or swapped, and an
-#: accent left out. The others only compete: a real name is far more often a common word
-#: with a letter less (``Madan``, ``Sergo``, ``Bemen``) or a key away (``Tedam``,
-#: ``Takming``) than a common word with two letters swapped or one typed twice.
+#: The slips corrected in any common word or place: letters typed twice or swapped, and an
+#: accent left out. The others only compete, but in a long word (:data:`LONG_WORD_SLIPS`):
+#: a real name is far more often a short common word with a letter less (``Madan``,
+#: ``Sergo``, ``Bemen``) or a key away (``Tedam``, ``Takming``) than a common word with two
+#: letters swapped or one typed twice.
 CORRECTED_SLIPS = frozenset({"swap", "doubled", "accent"})
+#: A letter dropped, a double letter typed once or a key next to the right one is corrected
+#: only into a common word of at least :data:`LONG_WORD` letters that is no place, or a
+#: frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the name's language: ``Western``,
+#: ``Amsterdam``): shorter words and rarer places are a letter from too many names and
+#: romanizations (``Teerth`` is no ``Teeth``, ``Xijiang`` no ``Xinjiang``, ``St Columbs``
+#: no ``Columbus``).
+LONG_WORD_SLIPS = frozenset({"dropped", "undoubled", "key"})
+LONG_WORD = 7
+FREQUENT_PLACE_ZIPF = KEY_SLIP_ZIPF
 
 
 @dataclass(frozen=True)
@@ -393,8 +403,10 @@ def decide_common(
 
     Score: the slip's likelihood + the word's Zipf frequency in the language (a place counts
     as :data:`PLACE_ZIPF`) + a point when the page writes it next to the same neighbour.
-    Accents are restored only in a name that writes its other words with accents (a name
-    written without any is left so); a token typed with accents keeps them. A singular and
+    Only some slips are corrected (:func:`_corrected`): in a short word or a rare place, two
+    letters swapped or one typed twice. Accents are restored only in a name that writes its
+    other words with accents (a name written without any is left so); a token typed with
+    accents keeps them. A singular and
     its plural are never slips of each other. A given name or surname of ``names`` is never
     corrected, and a name one slip from the token competes (and, winning, leaves it alone);
     a name read as more than :data:`MAX_COMMON_LANGUAGES` languages gets places only.
@@ -410,6 +422,8 @@ def decide_common(
     'Nuestra'
     >>> decide_common("Tedam", frozenset({"en"}), common) is None  # a key slip of a short word
     True
+    >>> decide_common("Pontifcia", frozenset({"it"}), common).replacement  # a long word
+    'Pontificia'
     >>> decide_common("Ardabbil", frozenset(), common, places=frozenset({"ardabil"})).replacement
     'Ardabil'
     """
@@ -421,6 +435,7 @@ def decide_common(
     scored: dict[str, float] = {}
     kinds: dict[str, str] = {}
     places_won: set[str] = set()  # words scored best as a place
+    zipfs: dict[str, float] = {}  # a word's frequency, for a word scored as a common word
     forms = set(intended_forms(folded))
     # Common words of a dozen languages together are one slip from almost any token: a name
     # whose words do not narrow its language down is corrected into places only.
@@ -432,7 +447,7 @@ def decide_common(
                 if scored_slip is not None:
                     score = scored_slip[0] + _context_bonus(word, context, pairs)
                     if score > scored.get(word, -99.0):
-                        scored[word], kinds[word] = score, scored_slip[1]
+                        scored[word], kinds[word], zipfs[word] = score, scored_slip[1], zipf
     for place in forms.intersection(places):
         if _h_romanization(folded, place):
             continue
@@ -448,7 +463,9 @@ def decide_common(
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
         return None
-    if ranked[0] in names_won or kinds[ranked[0]] not in CORRECTED_SLIPS:
+    best = ranked[0]
+    zipf = None if best in places_won else zipfs.get(best)
+    if best in names_won or not _corrected(best, kinds[best], zipf, places):
         return None
     if ranked[0] in places_won and len(folded) < MIN_CITY_FIX:
         return None  # a short place is too often another place's other spelling (Assosa)
@@ -459,6 +476,26 @@ def decide_common(
         candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
         reason="unknown word; the likeliest common word or place of the name's language",
     )
+
+
+def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str]) -> bool:
+    """True when a slip of ``kind`` into ``word`` is corrected (``zipf``: its frequency as a
+    common word of the name's language, ``None`` when it won as a place).
+
+    >>> _corrected("pontificia", "dropped", 3.4, frozenset())
+    True
+    >>> _corrected("teeth", "key", 4.6, frozenset()), _corrected("taking", "key", 5.3, frozenset())
+    (False, False)
+    >>> _corrected("xinjiang", "dropped", 3.1, frozenset({"xinjiang"}))
+    False
+    >>> _corrected("western", "dropped", 5.0, frozenset({"western"}))
+    True
+    """
+    if kind in CORRECTED_SLIPS:
+        return True
+    if kind not in LONG_WORD_SLIPS or zipf is None or len(fold(word)) < LONG_WORD:
+        return False
+    return fold(word) not in places or zipf >= FREQUENT_PLACE_ZIPF
 
 
 def _rival_names(
