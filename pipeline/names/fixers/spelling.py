@@ -406,10 +406,10 @@ def decide_common(
     Only some slips are corrected (:func:`_corrected`): in a short word or a rare place, two
     letters swapped or one typed twice. Accents are restored only in a name that writes its
     other words with accents (a name written without any is left so); a token typed with
-    accents keeps them. A singular and
-    its plural are never slips of each other. A given name or surname of ``names`` is never
-    corrected, and a name one slip from the token competes (and, winning, leaves it alone);
-    a name read as more than :data:`MAX_COMMON_LANGUAGES` languages gets places only.
+    accents keeps them. A singular and its plural are never slips of each other. A given
+    name or surname of ``names`` is never corrected, and a name one slip from the token
+    competes (and, winning, leaves it alone); a name read as more than
+    :data:`MAX_COMMON_LANGUAGES` languages gets places only.
 
     >>> common = CommonWords()
     >>> decide_common("Presian", frozenset({"en"}), common) is not None  # Persian
@@ -467,12 +467,12 @@ def decide_common(
     zipf = None if best in places_won else zipfs.get(best)
     if best in names_won or not _corrected(best, kinds[best], zipf, places):
         return None
-    if ranked[0] in places_won and len(folded) < MIN_CITY_FIX:
+    if best in places_won and len(folded) < MIN_CITY_FIX:
         return None  # a short place is too often another place's other spelling (Assosa)
     pattern = case_pattern(token)
     return SpellingDecision(
         "fix",
-        replacement=_first_letter_as_typed(token, apply_case(ranked[0], pattern)),
+        replacement=_first_letter_as_typed(token, apply_case(best, pattern)),
         candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
         reason="unknown word; the likeliest common word or place of the name's language",
     )
