@@ -184,9 +184,17 @@ class CommonWords:
         """True when a common word of any covered language is one edit from ``folded``
         (:func:`one_edit_forms`; the word itself aside)."""
         forms = one_edit_forms(folded) - {folded}
-        # a key view compares from the smaller side, a set walks every key of a dict
-        return any(not self.table(language, folded[:1]).keys().isdisjoint(forms)
-                   for language in self.languages())  # fmt: skip
+        return any(self.listed(language, forms) for language in self.languages())
+
+    def listed(self, language: str, forms: set[str]) -> set[str]:
+        """The folded ``forms`` that are common words of ``language`` (the forms of one
+        token: all begin with its first letter)."""
+        if not forms:
+            return set()
+        letter = next(iter(forms))[:1]
+        # A key view intersects from the smaller side; a set's intersection with a dict
+        # walks every key of the dict (thousands, against some hundred forms).
+        return self.table(language, letter).keys() & forms
 
     def entries(self, language: str, folded: str) -> tuple[tuple[str, float], ...]:
         raw = self.table(language, folded[:1]).get(folded)

@@ -71,6 +71,6 @@ def token_votes(token: str, resources: Resources) -> Votes:
     """
     if len(token) < 2:
         return ()
-    curated = resources.vocabulary.languages_of(token) | resources.function_word_languages(token)
+    curated = resources.curated_languages(token)
     languages = resources.word_languages(token)
     return tuple((lang, 2.0 if lang in curated else 1.0) for lang in languages)

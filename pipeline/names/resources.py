@@ -301,6 +301,11 @@ class Resources:
         langs |= function_words.get(low, frozenset())
         return frozenset(langs)
 
+    def curated_languages(self, word: str) -> frozenset[str]:
+        """The languages the curated lists (institution vocabulary, function words) give
+        ``word``: surer than the frequency lists, which also count loanwords and names."""
+        return self.vocabulary.languages_of(word) | self.function_word_languages(word)
+
     def function_word_languages(self, word: str) -> frozenset[str]:
         """The languages ``word`` is a function word of (``of``: English)."""
         table = self.derived("function_word_languages", _function_word_languages)

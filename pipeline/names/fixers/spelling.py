@@ -440,8 +440,7 @@ def decide_common(
     # Common words of a dozen languages together are one slip from almost any token: a name
     # whose words do not narrow its language down is corrected into places only.
     for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
-        # a key view intersects from the smaller side (a set walks every key of a dict)
-        for form in common.table(language, folded[:1]).keys() & forms:
+        for form in common.listed(language, forms):
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if scored_slip is not None:
@@ -493,9 +492,10 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     """
     if kind in CORRECTED_SLIPS:
         return True
-    if kind not in LONG_WORD_SLIPS or zipf is None or len(fold(word)) < LONG_WORD:
+    folded = fold(word)
+    if kind not in LONG_WORD_SLIPS or zipf is None or len(folded) < LONG_WORD:
         return False
-    return fold(word) not in places or zipf >= FREQUENT_PLACE_ZIPF
+    return folded not in places or zipf >= FREQUENT_PLACE_ZIPF
 
 
 def _rival_names(
@@ -727,10 +727,7 @@ def _settled_by_curated_words(
     """True when a vocabulary or function word of the name is of one of its ``languages``
     (``University of Puebla``): the language is then known, not guessed from proper nouns
     (``Gadjah Mada``)."""
-    return any(
-        languages & (resources.vocabulary.languages_of(w) | resources.function_word_languages(w))
-        for w in others
-    )
+    return any(languages & resources.curated_languages(w) for w in others)
 
 
 def _unlikely_foreign(chosen: list[Candidate], languages: frozenset[str]) -> bool:
@@ -783,7 +780,7 @@ def _slip_rival(
     rival = None
     for language in sorted(languages) or common.languages():
         # sorted: of equally likely rivals, the one listed is the same in every run
-        for form in sorted(common.table(language, folded[:1]).keys() & forms):
+        for form in sorted(common.listed(language, forms)):
             kind = slip(folded, form)
             if kind is None or _plural_pair(form, chosen):
                 continue
@@ -815,9 +812,7 @@ def _rival_common_word(
     near = _one_edit_forms(folded, ctx)
     rivals: list[tuple[float, str]] = []
     for language in languages:
-        # A key view intersects from the smaller side; a set's intersection with a dict
-        # walks every key of the dict (thousands, against some hundred forms).
-        for form in index.common.table(language, folded[:1]).keys() & near:
+        for form in index.common.listed(language, near):
             if form in (folded, chosen) or _plural_pair(form, chosen):
                 continue
             word, zipf = index.common.likeliest(language, form)
