@@ -44,14 +44,32 @@ NEAR_BUCKETS = 64
 COMMON_ZIPF = 3.0
 #: Shorter words are not offered as corrections.
 MIN_COMMON_LENGTH = 4
-#: A key-slip (neighbouring key) is corrected only into a word this frequent and long.
+#: A key-slip (neighbouring key) is corrected only into a word this frequent and long, or
+#: into any common word of :data:`KEY_SLIP_ANY_LENGTH` letters or more: the longer the word,
+#: the fewer real names lie a key away from it.
 KEY_SLIP_ZIPF = 4.5
 KEY_SLIP_LENGTH = 6
+KEY_SLIP_ANY_LENGTH = 8
 
 _ROWS = "qwertyuiop asdfghjkl zxcvbnm"
+_VOWELS = frozenset("aeiouy")
 _LETTERS = "".join(_ROWS.split())
 #: Each letter's neighbouring keys on a QWERTY keyboard.
 NEIGHBOUR_KEYS = {c: "".join(d for d in _LETTERS if neighbours(c, d)) for c in _LETTERS}
+
+
+def key_slip_corrected(intended: str, zipf: float) -> bool:
+    """True when a key slip is corrected into the folded word ``intended`` of this Zipf
+    frequency (and so the real words a key away from it are listed as near-common words).
+
+    >>> key_slip_corrected("team", 6.0), key_slip_corrected("taking", 5.3)
+    (False, True)
+    >>> key_slip_corrected("vocational", 3.4), key_slip_corrected("collars", 3.1)
+    (True, False)
+    """
+    if len(intended) >= KEY_SLIP_ANY_LENGTH:
+        return True
+    return zipf >= KEY_SLIP_ZIPF and len(intended) >= KEY_SLIP_LENGTH
 
 
 def slip(typed: str, intended: str) -> str | None:
@@ -59,13 +77,18 @@ def slip(typed: str, intended: str) -> str | None:
 
     Kinds: ``swap``, ``dropped``, ``doubled`` (a letter typed twice), ``undoubled`` (a double
     letter typed once), ``key`` (a neighbouring key instead of or beside the right one),
-    ``accent`` (same letters). The first letter is never a slip, nor a letter dropped or
-    added at the end, where words inflect; but for the last letter typed twice.
+    ``edge_key`` (such a key at a word's edge: a vowel ending for a neighbouring vowel, or a
+    letter added after the first, as often another form of the word or another name as a
+    slip: ``primenjeni`` is no ``primenjenu``, ``Thomlinson`` no ``Tomlinson``), ``accent``
+    (same letters). The first letter is never a slip, nor a letter dropped or added at the
+    end, where words inflect; but for the last letter typed twice.
 
     >>> slip("wharrton", "wharton"), slip("grigre", "grigore"), slip("staet", "state")
     ('doubled', 'dropped', 'swap')
     >>> slip("cairn", "cairns") is None, slip("tedam", "team"), slip("publicaa", "publica")
     (True, 'key', 'doubled')
+    >>> slip("primenjenu", "primenjeni"), slip("grambling", "gambling")
+    ('edge_key', 'edge_key')
     """
     if typed == intended:
         return "accent"
@@ -85,8 +108,9 @@ def slip(typed: str, intended: str) -> str | None:
         return "undoubled" if double else "dropped"
     if double:
         return "doubled"
-    return "key" if letter in NEIGHBOUR_KEYS.get(longer[i - 1], "") + NEIGHBOUR_KEYS.get(
-        longer[i + 1], "") else None  # fmt: skip
+    if letter not in NEIGHBOUR_KEYS.get(longer[i - 1], "") + NEIGHBOUR_KEYS.get(longer[i + 1], ""):
+        return None
+    return "edge_key" if i == 1 else "key"
 
 
 def _same_length_slip(typed: str, intended: str) -> str | None:
@@ -94,7 +118,11 @@ def _same_length_slip(typed: str, intended: str) -> str | None:
     if not diff or diff[0] == 0:
         return None
     if len(diff) == 1:
-        return "key" if typed[diff[0]] in NEIGHBOUR_KEYS.get(intended[diff[0]], "") else None
+        i = diff[0]
+        if typed[i] not in NEIGHBOUR_KEYS.get(intended[i], ""):
+            return None
+        ending = i == len(typed) - 1 and typed[i] in _VOWELS and intended[i] in _VOWELS
+        return "edge_key" if ending else "key"
     i, j = diff[0], diff[-1]
     swapped = len(diff) == 2 and j == i + 1 and typed[i] == intended[j] and typed[j] == intended[i]
     return "swap" if swapped else None

@@ -31,12 +31,14 @@ from pathlib import Path
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
     COMMON_ZIPF,
+    KEY_SLIP_ANY_LENGTH,
     KEY_SLIP_LENGTH,
     KEY_SLIP_ZIPF,
     MIN_COMMON_LENGTH,
     NEAR_BUCKETS,
     NEAR_COMMON_DIR,
     NEIGHBOUR_KEYS,
+    key_slip_corrected,
     letter_file,
     near_bucket,
 )
@@ -85,7 +87,7 @@ def fingerprint_of_inputs() -> str:
         repr(
             (LANGUAGES, KNOWN_WORD_ZIPF, LANGUAGE_WORD_ZIPF, LONG_WORD, COMMON_ENGLISH_ZIPF,
              MIN_POPULATION, MIN_CITY_FIX, COMMON_ZIPF, MIN_COMMON_LENGTH, KEY_SLIP_ZIPF,
-             KEY_SLIP_LENGTH)
+             KEY_SLIP_LENGTH, KEY_SLIP_ANY_LENGTH)
         ).encode()
     )  # fmt: skip
     return digest.hexdigest()[:16]
@@ -209,7 +211,7 @@ def generate_near_common(common: dict[str, list[str]], places: set[str]) -> list
         for line in lines:
             folded, entries = line.split("\t")
             top = max(float(z) for z in entries.split(" ")[1::2])
-            with_keys = top >= KEY_SLIP_ZIPF and len(folded) >= KEY_SLIP_LENGTH
+            with_keys = key_slip_corrected(folded, top)
             near.update(v for v in _slips_of(folded, with_keys) if v in known)
     for place in places:
         if len(place) >= MIN_COMMON_LENGTH:

@@ -21,11 +21,11 @@ from pipeline.names.channel import (
 )
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
-    KEY_SLIP_LENGTH,
     KEY_SLIP_ZIPF,
     NEAR_COMMON_DIR,
     CommonWords,
     intended_forms,
+    key_slip_corrected,
     one_edit_forms,
     slip,
 )
@@ -84,8 +84,6 @@ NAME_SLIPS = frozenset({"swap", "doubled", "undoubled"})
 #: A common word is offered as a correction only in a name whose language is read as one of
 #: at most this many languages.
 MAX_COMMON_LANGUAGES = 10
-#: A key slip is corrected into a place only in a token at least this long.
-PLACE_KEY_SLIP_LENGTH = 8
 #: log10 likelihood of each slip (:func:`pipeline.names.common_words.slip`).
 SLIP_LIKELIHOOD = {
     "swap": TRANSPOSITION,
@@ -93,6 +91,7 @@ SLIP_LIKELIHOOD = {
     "doubled": DOUBLED,
     "undoubled": DOUBLED,
     "key": NEIGHBOUR_KEY,
+    "edge_key": NEIGHBOUR_KEY,
     "accent": -0.3,
 }
 #: The slips corrected in any common word or place: letters typed twice or swapped, and an
@@ -495,6 +494,8 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     folded = fold(word)
     if kind not in LONG_WORD_SLIPS or zipf is None or len(folded) < LONG_WORD:
         return False
+    if kind == "key" and not key_slip_corrected(folded, zipf):
+        return False
     return folded not in places or zipf >= FREQUENT_PLACE_ZIPF
 
 
@@ -537,14 +538,6 @@ def _h_romanization(typed: str, place: str) -> bool:
     )
 
 
-def _likely_key_slip(folded: str, zipf: float) -> bool:
-    """A key slip is corrected only in a long token, into a frequent word or a place: a key
-    away from a short or rare word there is as often a name (``Tedam``, ``Sarafov``)."""
-    if zipf == PLACE_ZIPF:
-        return len(folded) >= PLACE_KEY_SLIP_LENGTH
-    return zipf >= KEY_SLIP_ZIPF and len(folded) >= KEY_SLIP_LENGTH
-
-
 def _slip_score(
     token: str, folded: str, low: str, word: str, zipf: float, written_with_accents: bool
 ) -> tuple[float, str] | None:
@@ -557,8 +550,6 @@ def _slip_score(
         if has_diacritics(token) or not written_with_accents:
             return None
     elif OSA.distance(low, word, score_cutoff=1) != 1:  # accents typed must match too
-        return None
-    if kind == "key" and not _likely_key_slip(folded, zipf):
         return None
     return SLIP_LIKELIHOOD[kind] + zipf, kind
 
