@@ -68,9 +68,9 @@ OTHER_LANGUAGE = -1.5
 OTHER_LANGUAGE_ENGLISH = -1.0
 #: How much less likely a candidate is for each accent it does not share with the token.
 ACCENT_MISMATCH = 1.5
-#: Languages whose plurals add ``-s``/``-es``: a singular and its plural are never typos
-#: of each other there.
-S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil"})
+#: Languages where a word with ``-s``/``-es`` added is another form of it (a plural; in
+#: German the genitive, ``des Berufskollegs``): the two are never typos of each other there.
+S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil", "de"})
 #: A misspelt common word is corrected only when the likeliest word beats the next by this
 #: much (log10: ten times as likely); closer calls are left as written.
 COMMON_MARGIN = 1.0
