@@ -236,6 +236,12 @@ class CommonWords:
         Zipf frequency (``folded`` must be listed: one of :meth:`table`'s keys)."""
         return max(self.entries(language, folded), key=lambda entry: entry[1])
 
+    def top_zipf(self, folded: str) -> float | None:
+        """The Zipf frequency of ``folded`` in the covered language that writes it most,
+        ``None`` when no language lists it."""
+        found = [z for language in self.languages() for _, z in self.entries(language, folded)]
+        return max(found, default=None)
+
     def is_known(self, folded: str) -> bool:
         bucket = near_bucket(folded)
         words = self._near.get(bucket)

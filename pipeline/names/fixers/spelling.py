@@ -21,7 +21,6 @@ from pipeline.names.channel import (
 )
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
-    KEY_SLIP_ZIPF,
     NEAR_COMMON_DIR,
     CommonWords,
     intended_forms,
@@ -102,13 +101,13 @@ SLIP_LIKELIHOOD = {
 CORRECTED_SLIPS = frozenset({"swap", "doubled", "accent"})
 #: A letter dropped, a double letter typed once or a key next to the right one is corrected
 #: only into a common word of at least :data:`LONG_WORD` letters that is no place, or a
-#: frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the name's language: ``Western``,
-#: ``Amsterdam``): shorter words and rarer places are a letter from too many names and
-#: romanizations (``Teerth`` is no ``Teeth``, ``Xijiang`` no ``Xinjiang``, ``St Columbs``
-#: no ``Columbus``).
+#: frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the language that writes it most, its
+#: own as a rule: ``Western``, ``Rotterdam``, ``Tampere``): shorter words and rarer places
+#: are a letter from too many names and romanizations (``Teerth`` is no ``Teeth``,
+#: ``Xijiang`` no ``Xinjiang``, ``St Columbs`` no ``Columbus``).
 LONG_WORD_SLIPS = frozenset({"dropped", "undoubled", "key"})
 LONG_WORD = 7
-FREQUENT_PLACE_ZIPF = KEY_SLIP_ZIPF
+FREQUENT_PLACE_ZIPF = 3.5
 
 
 @dataclass(frozen=True)
@@ -463,6 +462,8 @@ def decide_common(
         return None
     best = ranked[0]
     zipf = None if best in places_won else zipfs.get(best)
+    if fold(best) in places:  # a place is as frequent as the language writing it most says
+        zipf = common.top_zipf(fold(best))
     if best in names_won or not _corrected(best, kinds[best], zipf, places):
         return None
     if best in places_won and len(folded) < MIN_CITY_FIX:
@@ -478,7 +479,8 @@ def decide_common(
 
 def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str]) -> bool:
     """True when a slip of ``kind`` into ``word`` is corrected (``zipf``: its frequency as a
-    common word of the name's language, ``None`` when it won as a place).
+    common word of the name's language, for a place in the language that writes it most;
+    ``None`` when no language lists it).
 
     >>> _corrected("pontificia", "dropped", 3.4, frozenset())
     True
@@ -487,6 +489,8 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     >>> _corrected("xinjiang", "dropped", 3.1, frozenset({"xinjiang"}))
     False
     >>> _corrected("western", "dropped", 5.0, frozenset({"western"}))
+    True
+    >>> _corrected("tampere", "dropped", 5.2, frozenset({"tampere"}))  # in Finnish
     True
     """
     if kind in CORRECTED_SLIPS:
