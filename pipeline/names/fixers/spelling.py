@@ -466,8 +466,8 @@ def decide_common(
         zipf = common.top_zipf(fold(best))
     if best in names_won or not _corrected(best, kinds[best], zipf, places):
         return None
-    if best in places_won and len(folded) < MIN_CITY_FIX:
-        return None  # a short place is too often another place's other spelling (Assosa)
+    if best in places_won and len(folded) < MIN_CITY_FIX and (zipf or 0) < FREQUENT_PLACE_ZIPF:
+        return None  # a short rare place is too often another's other spelling (Assosa)
     pattern = case_pattern(token)
     return SpellingDecision(
         "fix",
