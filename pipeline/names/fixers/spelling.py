@@ -99,13 +99,15 @@ SLIP_LIKELIHOOD = {
 #: ``Sergo``, ``Bemen``) or a key away (``Tedam``, ``Takming``) than a common word with two
 #: letters swapped or one typed twice.
 CORRECTED_SLIPS = frozenset({"swap", "doubled", "accent"})
-#: A letter dropped, a double letter typed once or a key next to the right one is corrected
-#: only into a common word of at least :data:`LONG_WORD` letters that is no place, or a
-#: frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the language that writes it most, its
-#: own as a rule: ``Western``, ``Rotterdam``, ``Tampere``): shorter words and rarer places
-#: are a letter from too many names and romanizations (``Teerth`` is no ``Teeth``,
-#: ``Xijiang`` no ``Xinjiang``, ``St Columbs`` no ``Columbus``).
+#: A letter dropped or a double letter typed once is corrected only into a common word of
+#: at least :data:`DROPPED_LETTER_WORD` letters, a key next to the right one into one of at
+#: least :data:`LONG_WORD` letters (and long or frequent: :func:`key_slip_corrected`); into
+#: a word that is no place, or a frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the
+#: language that writes it most, its own as a rule: ``Western``, ``Rotterdam``, ``Tampere``):
+#: shorter words and rarer places are a letter from too many names and romanizations
+#: (``Teerth`` is no ``Teeth``, ``Xijiang`` no ``Xinjiang``, ``St Columbs`` no ``Columbus``).
 LONG_WORD_SLIPS = frozenset({"dropped", "undoubled", "key"})
+DROPPED_LETTER_WORD = 6
 LONG_WORD = 7
 FREQUENT_PLACE_ZIPF = 3.5
 
@@ -484,6 +486,9 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
 
     >>> _corrected("pontificia", "dropped", 3.4, frozenset())
     True
+    >>> none = frozenset()
+    >>> _corrected("estado", "dropped", 5.1, none), _corrected("madam", "dropped", 4.2, none)
+    (True, False)
     >>> _corrected("teeth", "key", 4.6, frozenset()), _corrected("taking", "key", 5.3, frozenset())
     (False, False)
     >>> _corrected("xinjiang", "dropped", 3.1, frozenset({"xinjiang"}))
@@ -496,7 +501,9 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     if kind in CORRECTED_SLIPS:
         return True
     folded = fold(word)
-    if kind not in LONG_WORD_SLIPS or zipf is None or len(folded) < LONG_WORD:
+    if kind not in LONG_WORD_SLIPS or zipf is None:
+        return False
+    if len(folded) < (LONG_WORD if kind == "key" else DROPPED_LETTER_WORD):
         return False
     if kind == "key" and not key_slip_corrected(folded, zipf):
         return False
