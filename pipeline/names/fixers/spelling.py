@@ -21,6 +21,7 @@ from pipeline.names.channel import (
 )
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
+    COMMON_ZIPF,
     NEAR_COMMON_DIR,
     CommonWords,
     intended_forms,
@@ -67,6 +68,10 @@ OTHER_LANGUAGE = -1.5
 OTHER_LANGUAGE_ENGLISH = -1.0
 #: How much less likely a candidate is for each accent it does not share with the token.
 ACCENT_MISMATCH = 1.5
+#: A word of the name's language written without its accents, in a name that writes its
+#: other words with them, takes them back when the accented word is this much (log10) more
+#: frequent: ten times.
+ACCENT_GAP = 1.0
 #: Languages where a word with ``-s``/``-es`` added is another form of it (a plural; in
 #: German the genitive, ``des Berufskollegs``): the two are never typos of each other there.
 S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil", "de"})
@@ -405,8 +410,9 @@ def decide_common(
     as :data:`PLACE_ZIPF`) + a point when the page writes it next to the same neighbour.
     Only some slips are corrected (:func:`_corrected`): in a short word or a rare place, two
     letters swapped or one typed twice. Accents are restored only in a name that writes its
-    other words with accents (a name written without any is left so); a token typed with
-    accents keeps them. A singular and its plural are never slips of each other. A given
+    other words with accents (a name written without any is left so), and to a plain form
+    that is a real word only when the accented one is ten times as frequent
+    (:func:`_accents_left_out`); a token typed with accents keeps them. A singular and its plural are never slips of each other. A given
     name or surname of ``names`` is never corrected, and a name one slip from the token
     competes (and, winning, leaves it alone); a name read as more than
     :data:`MAX_COMMON_LANGUAGES` languages gets places only.
@@ -456,8 +462,12 @@ def decide_common(
             if score > scored.get(place, -99.0):
                 scored[place], kinds[place] = score, scored_slip[1]
                 places_won.add(place)
-    if not scored or common.is_known(folded):  # a real word, however rare: no slip
+    if not scored:
         return None
+    first = min(scored, key=lambda w: (-scored[w], w))
+    left_out = _accents_left_out(low, first, kinds, zipfs, languages, common)
+    if common.is_known(folded) and not left_out:
+        return None  # a real word, however rare: no slip
     names_won = _rival_names(folded, forms, scored, names, context, pairs)
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
@@ -477,6 +487,34 @@ def decide_common(
         candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
         reason="unknown word; the likeliest common word or place of the name's language",
     )
+
+
+def _accents_left_out(
+    low: str,
+    word: str,
+    kinds: dict[str, str],
+    zipfs: dict[str, float],
+    languages: frozenset[str],
+    common: CommonWords,
+) -> bool:
+    """True when the likeliest ``word`` is ``low`` with its accents and more frequent in the
+    name's languages by :data:`ACCENT_GAP` than ``low`` itself, a real word however rare
+    (``tecnica``: Zipf 3.3, ``técnica`` 4.8; unlisted, it is taken as just below the lists'
+    floor): written so in a name that writes its other words with accents, the accents
+    were left out.
+
+    >>> common = CommonWords()
+    >>> kinds, zipfs = {"técnica": "accent"}, {"técnica": 4.8}
+    >>> _accents_left_out("tecnica", "técnica", kinds, zipfs, frozenset({"es"}), common)
+    True
+    >>> kinds, zipfs = {"nicolás": "accent"}, {"nicolás": 4.5}
+    >>> _accents_left_out("nicolas", "nicolás", kinds, zipfs, frozenset({"es"}), common)
+    False
+    """
+    if kinds[word] != "accent" or word not in zipfs:
+        return False
+    written = [z for lang in languages for w, z in common.entries(lang, fold(low)) if w == low]
+    return zipfs[word] - max(written, default=COMMON_ZIPF) >= ACCENT_GAP
 
 
 def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str]) -> bool:
