@@ -104,10 +104,11 @@ SLIP_LIKELIHOOD = {
 #: ``Sergo``, ``Bemen``) or a key away (``Tedam``, ``Takming``) than a common word with two
 #: letters swapped or one typed twice.
 CORRECTED_SLIPS = frozenset({"swap", "doubled", "accent"})
-#: A letter dropped or a double letter typed once is corrected only into a common word of
-#: at least :data:`DROPPED_LETTER_WORD` letters, a key next to the right one into one of at
-#: least :data:`LONG_WORD` letters (and long or frequent: :func:`key_slip_corrected`); into
-#: a word that is no place, or a frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the
+#: A letter dropped or a double letter typed once is corrected only into a common word or
+#: place of at least :data:`DROPPED_LETTER_WORD` letters, a key next to the right one into
+#: a place that long or a common word of at least :data:`LONG_WORD` letters (and long or
+#: frequent: :func:`key_slip_corrected`: ``Madriud``, not ``Takming``); into a word that is
+#: no place, or a frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the
 #: language that writes it most, its own as a rule: ``Western``, ``Rotterdam``, ``Tampere``):
 #: shorter words and rarer places are a letter from too many names and romanizations
 #: (``Teerth`` is no ``Teeth``, ``Xijiang`` no ``Xinjiang``, ``St Columbs`` no ``Columbus``).
@@ -412,10 +413,10 @@ def decide_common(
     letters swapped or one typed twice. Accents are restored only in a name that writes its
     other words with accents (a name written without any is left so), and to a plain form
     that is a real word only when the accented one is ten times as frequent
-    (:func:`_accents_left_out`); a token typed with accents keeps them. A singular and its plural are never slips of each other. A given
-    name or surname of ``names`` is never corrected, and a name one slip from the token
-    competes (and, winning, leaves it alone); a name read as more than
-    :data:`MAX_COMMON_LANGUAGES` languages gets places only.
+    (:func:`_accents_left_out`); a token typed with accents keeps them. A singular and its
+    plural are never slips of each other. A given name or surname of ``names`` is never
+    corrected, and a name one slip from the token competes (and, winning, leaves it alone);
+    a name read as more than :data:`MAX_COMMON_LANGUAGES` languages gets places only.
 
     >>> common = CommonWords()
     >>> decide_common("Presian", frozenset({"en"}), common) is not None  # Persian
@@ -529,6 +530,8 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     (True, False)
     >>> _corrected("teeth", "key", 4.6, frozenset()), _corrected("taking", "key", 5.3, frozenset())
     (False, False)
+    >>> _corrected("madrid", "key", 5.0, frozenset({"madrid"}))
+    True
     >>> _corrected("xinjiang", "dropped", 3.1, frozenset({"xinjiang"}))
     False
     >>> _corrected("western", "dropped", 5.0, frozenset({"western"}))
@@ -541,7 +544,8 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     folded = fold(word)
     if kind not in LONG_WORD_SLIPS or zipf is None:
         return False
-    if len(folded) < (LONG_WORD if kind == "key" else DROPPED_LETTER_WORD):
+    shortest = LONG_WORD if kind == "key" and folded not in places else DROPPED_LETTER_WORD
+    if len(folded) < shortest:
         return False
     if kind == "key" and not key_slip_corrected(folded, zipf):
         return False
