@@ -31,6 +31,10 @@ LANGUAGE_WORDS_FILE = DATA_DIR / "language_words.txt"
 CURATED_WORDS_FILE = DATA_DIR / "curated_words.csv"
 PLACES_FILE = DATA_DIR / "places.txt"
 UNACCENTED_FILE = DATA_DIR / "unaccented.txt"
+INSTITUTION_PAIRS_FILE = DATA_DIR / "institution_pairs.txt"
+#: Words of a context pair have at least this many letters: shorter ones (``of``, ``de``,
+#: ``St``) stand next to anything.
+MIN_PAIR_WORD = 4
 #: Place-name tokens shorter than this are not protected nor offered as corrections.
 MIN_PLACE_TOKEN = 3
 #: Only place words this long are offered as corrections of a misspelt place.
@@ -163,6 +167,11 @@ def read_known_words(path: Path = KNOWN_WORDS_FILE) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in _lines(path))
 
 
+def read_pairs(path: Path = INSTITUTION_PAIRS_FILE) -> frozenset[tuple[str, str]]:
+    """Read ``institution_pairs.txt`` (``word word`` per line)."""
+    return frozenset(tuple(line.split(" ", 1)) for line in _lines(path))  # type: ignore[misc]
+
+
 def read_word_languages(path: Path) -> dict[str, frozenset[str]]:
     """Read ``word lang lang ...`` lines (``unaccented.txt``): word -> languages."""
     found = {}
@@ -223,6 +232,8 @@ class Resources:
     ``language_words``: language -> its frequent words. ``curated``: words of languages
     wordfreq lacks -> languages. ``places``: unaccented lowercase words of place names.
     ``unaccented``: unaccented form of a known word with accents -> its languages.
+    ``institution_pairs``: folded neighbouring words many institution names write
+    (``high school``).
     """
 
     vocabulary: Vocabulary
@@ -234,6 +245,7 @@ class Resources:
     common_english: frozenset[str]
     places: frozenset[str]
     unaccented: Mapping[str, frozenset[str]]
+    institution_pairs: frozenset[tuple[str, str]] = frozenset()
     data_dir: Path = DATA_DIR
     _accent_forms: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _languages: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -252,6 +264,7 @@ class Resources:
             common_english=frozenset(data_lines(data_dir / COMMON_ENGLISH_FILE.name)),
             places=frozenset(_lines(data_dir / PLACES_FILE.name)),
             unaccented=read_word_languages(data_dir / UNACCENTED_FILE.name),
+            institution_pairs=read_pairs(data_dir / INSTITUTION_PAIRS_FILE.name),
             data_dir=data_dir,
         )
 

@@ -77,7 +77,7 @@ ACCENT_GAP = 1.0
 S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil", "de"})
 #: A misspelt common word is corrected only when the likeliest word beats the next by this
 #: much (log10: ten times as likely); closer calls are left as written.
-COMMON_MARGIN = 1.0
+COMMON_MARGIN = 0.5
 #: Personal names, as rivals of a common word, are assumed this common (Zipf): a token one
 #: slip from a given name or surname as well is as likely that name's misspelling as the
 #: word's, and is left as written.
@@ -402,6 +402,7 @@ def decide_common(
     written_with_accents: bool = False,
     places: frozenset[str] = frozenset(),
     names: PersonalNames | None = None,
+    institution_pairs: frozenset[tuple[str, str]] = frozenset(),
 ) -> SpellingDecision | None:
     """A misspelt common word or place: the likeliest common word of the name's language,
     or place word of any language (``places``, folded), one slip away
@@ -448,6 +449,8 @@ def decide_common(
     # whose words do not narrow its language down is corrected into places only.
     for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
         for form in common.listed(language, forms):
+            if form in places and _h_romanization(folded, form):
+                continue  # another romanization of a place (Astrahan, Astrakhan)
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if scored_slip is not None:
@@ -474,13 +477,12 @@ def decide_common(
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
         return None
     best = ranked[0]
-    zipf = None if best in places_won else zipfs.get(best)
-    if fold(best) in places:  # a place is as frequent as the language writing it most says
-        zipf = common.top_zipf(fold(best))
-    if best in names_won or not _corrected(best, kinds[best], zipf, places):
+    if best in names_won or kinds[best] == "edge_key":
         return None
-    if best in places_won and len(folded) < MIN_CITY_FIX and (zipf or 0) < FREQUENT_PLACE_ZIPF:
-        return None  # a short rare place is too often another's other spelling (Assosa)
+    if not _in_context(best, context, institution_pairs) and not _likely_slip(
+        best, kinds[best], folded, best in places_won, places, common, zipfs.get(best)
+    ):
+        return None
     pattern = case_pattern(token)
     return SpellingDecision(
         "fix",
@@ -516,6 +518,37 @@ def _accents_left_out(
         return False
     written = [z for lang in languages for w, z in common.entries(lang, fold(low)) if w == low]
     return zipfs[word] - max(written, default=COMMON_ZIPF) >= ACCENT_GAP
+
+
+def _in_context(word: str, context: tuple[str, str], pairs: frozenset[tuple[str, str]]) -> bool:
+    """True when many institution names write ``word`` next to the token's neighbour
+    (``pairs``): ``Highn School`` is ``High School``, whatever the slip.
+
+    >>> _in_context("high", ("ort", "school"), frozenset({("high", "school")}))
+    True
+    """
+    return _context_bonus(word, context, pairs) > 0
+
+
+def _likely_slip(
+    best: str,
+    kind: str,
+    folded: str,
+    won_as_place: bool,
+    places: frozenset[str],
+    common: CommonWords,
+    zipf: float | None,
+) -> bool:
+    """True when the slip of ``folded`` into ``best`` is one that is corrected without
+    context (:func:`_corrected`); ``zipf``: ``best``'s frequency in the name's language."""
+    if won_as_place:
+        zipf = None
+    if fold(best) in places:  # a place is as frequent as the language writing it most says
+        zipf = common.top_zipf(fold(best))
+    if not _corrected(best, kind, zipf, places):
+        return False
+    # a short rare place is too often another's other spelling (Assosa)
+    return not (won_as_place and len(folded) < MIN_CITY_FIX and (zipf or 0) < FREQUENT_PLACE_ZIPF)
 
 
 def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str]) -> bool:
@@ -584,10 +617,15 @@ def _h_romanization(typed: str, place: str) -> bool:
 
     >>> _h_romanization("songkla", "songkhla"), _h_romanization("ardabbil", "ardabil")
     (True, False)
+    >>> _h_romanization("chhina", "china")  # an h typed twice
+    False
     """
     longer, shorter = (typed, place) if len(typed) > len(place) else (place, typed)
     return len(longer) == len(shorter) + 1 and any(
-        longer[i] == "h" and longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+        longer[i] == "h"
+        and "h" not in longer[i - 1 : i] + longer[i + 1 : i + 2]
+        and longer[:i] + longer[i + 1 :] == shorter
+        for i in range(len(longer))
     )
 
 
@@ -702,7 +740,7 @@ def _decide_token(
     found = index.candidates(token)
     pairs = ctx.page_pairs if ctx else frozenset()
     as_common = (token, languages, index.common, context, pairs, accented_others,
-                 resources.places, index.names)  # fmt: skip
+                 resources.places, index.names, resources.institution_pairs)  # fmt: skip
     if token in index.maybe_common:
         if ctx and _page_spelling(token, ctx):
             return None
