@@ -177,6 +177,7 @@ def test_institution_pairs_are_sorted_folded_pairs_of_long_words():
     for a, b in read_pairs():
         assert a == fold(a) and b == fold(b), (a, b)
         assert a.isalpha() and b.isalpha() and min(len(a), len(b)) >= MIN_PAIR_WORD, (a, b)
+        assert not {a, b} & {"the", "and", "des", "der", "del", "for", "para"}, (a, b)
     assert ("high", "school") in read_pairs()
 
 

