@@ -411,7 +411,9 @@ def decide_common(
     Score: the slip's likelihood + the word's Zipf frequency in the language (a place counts
     as :data:`PLACE_ZIPF`) + a point when the page writes it next to the same neighbour.
     Only some slips are corrected (:func:`_corrected`): in a short word or a rare place, two
-    letters swapped or one typed twice. Accents are restored only in a name that writes its
+    letters swapped or one typed twice; but any slip, not at the word's edge, into a word
+    that many institution names write next to the token's neighbour (``institution_pairs``:
+    ``Hjgh School``). Accents are restored only in a name that writes its
     other words with accents (a name written without any is left so), and to a plain form
     that is a real word only when the accented one is ten times as frequent
     (:func:`_accents_left_out`); a token typed with accents keeps them. A singular and its
@@ -434,6 +436,12 @@ def decide_common(
     'Pontificia'
     >>> decide_common("Ardabbil", frozenset(), common, places=frozenset({"ardabil"})).replacement
     'Ardabil'
+    >>> high_school = frozenset({("high", "school")})
+    >>> decide_common("Hjgh", frozenset({"en"}), common, ("westport", "school")) is None
+    True
+    >>> decide_common("Hjgh", frozenset({"en"}), common, ("westport", "school"),
+    ...               institution_pairs=high_school).replacement
+    'High'
     """
     if len(token) < MIN_SPELL_LENGTH:
         return None
@@ -477,7 +485,7 @@ def decide_common(
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
         return None
     best = ranked[0]
-    if best in names_won or kinds[best] == "edge_key":
+    if best in names_won or kinds[best] == "edge_key":  # an edge slip not even in context
         return None
     if not _in_context(best, context, institution_pairs) and not _likely_slip(
         best, kinds[best], folded, best in places_won, places, common, zipfs.get(best)
