@@ -77,7 +77,7 @@ ACCENT_GAP = 1.0
 S_PLURALS = frozenset({"en", "fr", "es", "pt", "ca", "gl", "nl", "fil", "de"})
 #: A misspelt common word is corrected only when the likeliest word beats the next by this
 #: much (log10: ten times as likely); closer calls are left as written.
-COMMON_MARGIN = 0.5
+COMMON_MARGIN = 1.0
 #: Personal names, as rivals of a common word, are assumed this common (Zipf): a token one
 #: slip from a given name or surname as well is as likely that name's misspelling as the
 #: word's, and is left as written.
@@ -409,7 +409,8 @@ def decide_common(
     (:func:`pipeline.names.common_words.slip`); ``None`` when there is no clear one.
 
     Score: the slip's likelihood + the word's Zipf frequency in the language (a place counts
-    as :data:`PLACE_ZIPF`) + a point when the page writes it next to the same neighbour.
+    as :data:`PLACE_ZIPF`) + a point when the page, or many institution names
+    (``institution_pairs``), write it next to the same neighbour.
     Only some slips are corrected (:func:`_corrected`): in a short word or a rare place, two
     letters swapped or one typed twice; but any slip, not at the word's edge, into a word
     that many institution names write next to the token's neighbour (``institution_pairs``:
@@ -453,6 +454,7 @@ def decide_common(
     places_won: set[str] = set()  # words scored best as a place
     zipfs: dict[str, float] = {}  # a word's frequency, for a word scored as a common word
     forms = set(intended_forms(folded))
+    both_pairs = (pairs, institution_pairs)
     # Common words of a dozen languages together are one slip from almost any token: a name
     # whose words do not narrow its language down is corrected into places only.
     for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
@@ -462,7 +464,7 @@ def decide_common(
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if scored_slip is not None:
-                    score = scored_slip[0] + _context_bonus(word, context, pairs)
+                    score = scored_slip[0] + _in_context_bonus(word, context, both_pairs)
                     if score > scored.get(word, -99.0):
                         scored[word], kinds[word], zipfs[word] = score, scored_slip[1], zipf
     for place in forms.intersection(places):
@@ -470,7 +472,7 @@ def decide_common(
             continue
         scored_slip = _slip_score(token, folded, low, place, PLACE_ZIPF, written_with_accents)
         if scored_slip is not None and not has_diacritics(token):
-            score = scored_slip[0] + _context_bonus(place, context, pairs)
+            score = scored_slip[0] + _in_context_bonus(place, context, both_pairs)
             if score > scored.get(place, -99.0):
                 scored[place], kinds[place] = score, scored_slip[1]
                 places_won.add(place)
@@ -526,6 +528,14 @@ def _accents_left_out(
         return False
     written = [z for lang in languages for w, z in common.entries(lang, fold(low)) if w == low]
     return zipfs[word] - max(written, default=COMMON_ZIPF) >= ACCENT_GAP
+
+
+def _in_context_bonus(
+    word: str, context: tuple[str, str], pairs: tuple[frozenset[tuple[str, str]], ...]
+) -> float:
+    """:func:`_context_bonus` of the first of ``pairs`` (the page's, then many institutions')
+    that writes ``word`` next to the token's neighbour."""
+    return max(_context_bonus(word, context, found) for found in pairs)
 
 
 def _in_context(word: str, context: tuple[str, str], pairs: frozenset[tuple[str, str]]) -> bool:
