@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _POSITION = {c: (r, i) for r, row in enumerate(_ROWS) for i, c in enumerate(row)}
-_VOWELS = frozenset("aeiouy")
+VOWELS = frozenset("aeiouy")
 
 TRANSPOSITION = log10(0.25)
 DOUBLED = log10(0.3)  # a letter doubled or a double letter written once
@@ -72,7 +72,7 @@ def edit_log_likelihood(typed: str, intended: str) -> float:
         a, b = typed[diff[0]], intended[diff[0]]
         if neighbours(a, b):
             return NEIGHBOUR_KEY
-        return VOWEL if a in _VOWELS and b in _VOWELS else OTHER
+        return VOWEL if a in VOWELS and b in VOWELS else OTHER
     if len(typed) < len(intended):  # a letter dropped
         return _dropped(intended, typed)
     return _inserted(typed, intended)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import DATA_DIR
-from pipeline.names.channel import neighbours, one_edit_away
+from pipeline.names.channel import VOWELS, neighbours, one_edit_away
 
 COMMON_WORDS_DIR = DATA_DIR / "common_words"
 NEAR_COMMON_DIR = DATA_DIR / "near_common_words"
@@ -52,7 +52,6 @@ KEY_SLIP_LENGTH = 6
 KEY_SLIP_ANY_LENGTH = 8
 
 _ROWS = "qwertyuiop asdfghjkl zxcvbnm"
-_VOWELS = frozenset("aeiouy")
 _LETTERS = "".join(_ROWS.split())
 #: Each letter's neighbouring keys on a QWERTY keyboard.
 NEIGHBOUR_KEYS = {c: "".join(d for d in _LETTERS if neighbours(c, d)) for c in _LETTERS}
@@ -121,7 +120,7 @@ def _same_length_slip(typed: str, intended: str) -> str | None:
         i = diff[0]
         if typed[i] not in NEIGHBOUR_KEYS.get(intended[i], ""):
             return None
-        ending = i == len(typed) - 1 and typed[i] in _VOWELS and intended[i] in _VOWELS
+        ending = i == len(typed) - 1 and typed[i] in VOWELS and intended[i] in VOWELS
         return "edge_key" if ending else "key"
     i, j = diff[0], diff[-1]
     swapped = len(diff) == 2 and j == i + 1 and typed[i] == intended[j] and typed[j] == intended[i]
