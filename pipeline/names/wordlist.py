@@ -289,7 +289,8 @@ def main() -> None:
         buckets[near_bucket(word)].append(word)
     for bucket, words in buckets.items():
         write_gzip(NEAR_COMMON_DIR / f"{bucket:02d}.txt.gz", words)
-    print(f"common words of {len(common)} languages; {len(near)} words near them")
+    # Printed once every file is written: a reader that stops early (| head) leaves none stale.
+    report = [f"common words of {len(common)} languages; {len(near)} words near them"]
     for target, lines in (
         (PLACES_FILE, sorted({fold(t) for t in place_tokens(places)})),
         (KNOWN_WORDS_FILE, known),
@@ -298,7 +299,8 @@ def main() -> None:
         (COMMON_ENGLISH_FILE, generate_common_english()),
     ):
         write(target, lines)
-        print(f"{len(lines)} lines written to {target}")
+        report.append(f"{len(lines)} lines written to {target}")
+    print("\n".join(report))
 
 
 if __name__ == "__main__":
