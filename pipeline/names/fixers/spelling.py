@@ -454,7 +454,6 @@ def decide_common(
     places_won: set[str] = set()  # words scored best as a place
     zipfs: dict[str, float] = {}  # a word's frequency, for a word scored as a common word
     forms = set(intended_forms(folded))
-    both_pairs = (pairs, institution_pairs)
     # Common words of a dozen languages together are one slip from almost any token: a name
     # whose words do not narrow its language down is corrected into places only.
     for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
@@ -464,7 +463,7 @@ def decide_common(
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if scored_slip is not None:
-                    score = scored_slip[0] + _in_context_bonus(word, context, both_pairs)
+                    score = scored_slip[0] + _context_bonus(word, context, pairs, institution_pairs)
                     if score > scored.get(word, -99.0):
                         scored[word], kinds[word], zipfs[word] = score, scored_slip[1], zipf
     for place in forms.intersection(places):
@@ -472,7 +471,7 @@ def decide_common(
             continue
         scored_slip = _slip_score(token, folded, low, place, PLACE_ZIPF, written_with_accents)
         if scored_slip is not None and not has_diacritics(token):
-            score = scored_slip[0] + _in_context_bonus(place, context, both_pairs)
+            score = scored_slip[0] + _context_bonus(place, context, pairs, institution_pairs)
             if score > scored.get(place, -99.0):
                 scored[place], kinds[place] = score, scored_slip[1]
                 places_won.add(place)
@@ -489,7 +488,7 @@ def decide_common(
     best = ranked[0]
     if best in names_won or kinds[best] == "edge_key":  # an edge slip not even in context
         return None
-    if not _in_context(best, context, institution_pairs) and not _likely_slip(
+    if not _context_bonus(best, context, institution_pairs) and not _likely_slip(
         best, kinds[best], folded, best in places_won, places, common, zipfs.get(best)
     ):
         return None
@@ -528,24 +527,6 @@ def _accents_left_out(
         return False
     written = [z for lang in languages for w, z in common.entries(lang, fold(low)) if w == low]
     return zipfs[word] - max(written, default=COMMON_ZIPF) >= ACCENT_GAP
-
-
-def _in_context_bonus(
-    word: str, context: tuple[str, str], pairs: tuple[frozenset[tuple[str, str]], ...]
-) -> float:
-    """:func:`_context_bonus` of the first of ``pairs`` (the page's, then many institutions')
-    that writes ``word`` next to the token's neighbour."""
-    return max(_context_bonus(word, context, found) for found in pairs)
-
-
-def _in_context(word: str, context: tuple[str, str], pairs: frozenset[tuple[str, str]]) -> bool:
-    """True when many institution names write ``word`` next to the token's neighbour
-    (``pairs``): ``Highn School`` is ``High School``, whatever the slip.
-
-    >>> _in_context("high", ("ort", "school"), frozenset({("high", "school")}))
-    True
-    """
-    return _context_bonus(word, context, pairs) > 0
 
 
 def _likely_slip(
@@ -669,11 +650,19 @@ def _language_penalty(candidate: Candidate, languages: frozenset[str]) -> float:
     return OTHER_LANGUAGE_ENGLISH if "en" in candidate.languages else OTHER_LANGUAGE
 
 
-def _context_bonus(word: str, context: tuple[str, str], pairs: frozenset[tuple[str, str]]) -> float:
-    """1 when the page writes ``word`` next to the same neighbour (``statistical science``)."""
+def _context_bonus(
+    word: str, context: tuple[str, str], *pair_sets: frozenset[tuple[str, str]]
+) -> float:
+    """1 when one of ``pair_sets`` (the page's word pairs, those many institution names
+    write) holds ``word`` next to the same neighbour (``statistical science``).
+
+    >>> _context_bonus("high", ("ort", "school"), frozenset(), frozenset({("high", "school")}))
+    1.0
+    """
     before, after = context
     folded = fold(word)
-    return 1.0 if (before, folded) in pairs or (folded, after) in pairs else 0.0
+    found = any((before, folded) in pairs or (folded, after) in pairs for pairs in pair_sets)
+    return 1.0 if found else 0.0
 
 
 def _spelling_decisions(
