@@ -18,19 +18,39 @@ if TYPE_CHECKING:
     from pipeline.names.resources import Resources
 
 
+#: Rounds of one fixer at most: a round settles what the one before made clear, and real
+#: names need two or three; the bound only keeps a fixer from running on forever.
+MAX_ROUNDS = 20
+
+
 def until_stable(fix_once: Callable[[str, Any], str], text: str, ctx: Any = None) -> str:
     """Apply ``fix_once`` until it changes nothing, so a second call of the fixer has
     nothing left to do (a change can settle the language of a name and so decide another
-    word). Each round must change at least one word for good, so this ends.
+    word).
+
+    Two words that each argue for the other's change could turn a text back into one it
+    was before (``Tanítási`` -> ``Tanításai`` -> ``Tanítási``): then the text where the
+    cycle began is kept, so the fixer still ends, and applied to its own result changes
+    nothing. :data:`MAX_ROUNDS` bounds the rounds in any case.
 
     >>> until_stable(lambda t, _ctx: t.replace("aa", "a"), "baaaad")
     'bad'
+    >>> flip = {"ab": "ba", "ba": "ab"}
+    >>> until_stable(lambda t, _ctx: flip.get(t, t), "ab")
+    'ab'
+    >>> until_stable(lambda t, _ctx: t + "a", "b") == "b" + "a" * MAX_ROUNDS
+    True
     """
-    while True:
+    seen = {text}
+    for _ in range(MAX_ROUNDS):
         fixed = fix_once(text, ctx)
         if fixed == text:
             return text
+        if fixed in seen:
+            return fixed
+        seen.add(fixed)
         text = fixed
+    return text
 
 
 def name_languages_of(
