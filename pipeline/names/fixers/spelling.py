@@ -107,8 +107,8 @@ CORRECTED_SLIPS = frozenset({"swap", "doubled", "accent"})
 #: A letter dropped or a double letter typed once is corrected only into a common word or
 #: place of at least :data:`DROPPED_LETTER_WORD` letters, a key next to the right one into
 #: a place that long or a common word of at least :data:`LONG_WORD` letters (and long or
-#: frequent: :func:`key_slip_corrected`: ``Madriud``, not ``Takming``); into a word that is
-#: no place, or a frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the
+#: frequent: :func:`key_slip_corrected`: ``Madriud``, ``Taiwah``, not ``Takming``); into a
+#: word that is no place, or a frequent one (Zipf :data:`FREQUENT_PLACE_ZIPF` in the
 #: language that writes it most, its own as a rule: ``Western``, ``Rotterdam``, ``Tampere``):
 #: shorter words and rarer places are a letter from too many names and romanizations
 #: (``Teerth`` is no ``Teeth``, ``Xijiang`` no ``Xinjiang``, ``St Columbs`` no ``Columbus``).
@@ -458,7 +458,7 @@ def decide_common(
     # whose words do not narrow its language down is corrected into places only.
     for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
         for form in common.listed(language, forms):
-            if form in places and _h_romanization(folded, form):
+            if form in places and _other_romanization(folded, form, common):
                 continue  # another romanization of a place (Astrahan, Astrakhan)
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
@@ -467,7 +467,7 @@ def decide_common(
                     if score > scored.get(word, -99.0):
                         scored[word], kinds[word], zipfs[word] = score, scored_slip[1], zipf
     for place in forms.intersection(places):
-        if _h_romanization(folded, place):
+        if _other_romanization(folded, place, common):
             continue
         scored_slip = _slip_score(token, folded, low, place, PLACE_ZIPF, written_with_accents)
         if scored_slip is not None and not has_diacritics(token):
@@ -564,6 +564,8 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     (False, False)
     >>> _corrected("madrid", "key", 5.0, frozenset({"madrid"}))
     True
+    >>> _corrected("taiwan", "key", 4.4, frozenset({"taiwan"}))  # a frequent place
+    True
     >>> _corrected("xinjiang", "dropped", 3.1, frozenset({"xinjiang"}))
     False
     >>> _corrected("western", "dropped", 5.0, frozenset({"western"}))
@@ -576,12 +578,11 @@ def _corrected(word: str, kind: str, zipf: float | None, places: frozenset[str])
     folded = fold(word)
     if kind not in LONG_WORD_SLIPS or zipf is None:
         return False
-    shortest = LONG_WORD if kind == "key" and folded not in places else DROPPED_LETTER_WORD
-    if len(folded) < shortest:
+    if folded in places:  # a frequent place, six letters or more, takes any of these slips
+        return len(folded) >= DROPPED_LETTER_WORD and zipf >= FREQUENT_PLACE_ZIPF
+    if len(folded) < (LONG_WORD if kind == "key" else DROPPED_LETTER_WORD):
         return False
-    if kind == "key" and not key_slip_corrected(folded, zipf):
-        return False
-    return folded not in places or zipf >= FREQUENT_PLACE_ZIPF
+    return kind != "key" or key_slip_corrected(folded, zipf)
 
 
 def _rival_names(
@@ -608,6 +609,25 @@ def _rival_names(
         scored[name] = SLIP_LIKELIHOOD[kind] + NAME_ZIPF + _context_bonus(name, context, pairs)
         found.add(name)
     return found
+
+
+def _other_romanization(typed: str, place: str, common: CommonWords) -> bool:
+    """True when ``typed`` may be another romanization of ``place`` rather than a slip: an
+    ``h`` more or less (:func:`_h_romanization`) than a place no language writes often (Zipf
+    below :data:`FREQUENT_PLACE_ZIPF` in the language writing it most). A frequent place has
+    one usual spelling, so an ``h`` typed in or left out there is a slip (``Barcelonha``,
+    ``Nortwest``); a rare one is spelled many ways (``Songkla``, ``Meiktila``).
+
+    >>> common = CommonWords()
+    >>> _other_romanization("songkla", "songkhla", common)
+    True
+    >>> _other_romanization("barcelonha", "barcelona", common)
+    False
+    """
+    if not _h_romanization(typed, place):
+        return False
+    zipf = common.top_zipf(place)
+    return zipf is None or zipf < FREQUENT_PLACE_ZIPF
 
 
 def _h_romanization(typed: str, place: str) -> bool:
