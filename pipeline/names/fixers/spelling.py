@@ -155,17 +155,28 @@ _KEEP = {
 }
 
 
+#: The letters a singular ends in before an ``-es`` plural: English sibilants (``-ches``,
+#: ``-xes``) and the endings of Spanish, Portuguese and Catalan singulars (``-dades``,
+#: ``-nales``, ``-res``). ``colleg`` + ``es`` or ``universit`` + ``es`` is no plural.
+ES_PLURAL_AFTER = frozenset("sxzhlnrdjy")
+
+
 def _plural_pair(a: str, b: str) -> bool:
-    """True when one folded word is the other's plural: plus ``s``, or ``es`` after a
-    consonant (``sciences`` and ``science``, not ``sciencees``).
+    """True when one folded word is the other's plural: plus ``s`` (not after an ``s``:
+    ``economicss`` is a letter typed twice), or ``es`` after one of :data:`ES_PLURAL_AFTER`
+    (``nacionales`` and ``nacional``; not ``sciencees``, nor ``colleges`` and ``colleg``).
 
     >>> _plural_pair("polytechnics", "polytechnic"), _plural_pair("sciencees", "science")
+    (True, False)
+    >>> _plural_pair("colleges", "colleg"), _plural_pair("business", "busines")
+    (False, False)
+    >>> _plural_pair("universidades", "universidad"), _plural_pair("economicss", "economics")
     (True, False)
     """
     short, long = sorted((a, b), key=len)
     if long == short + "s":
-        return True
-    return long == short + "es" and short[-1:] not in "aeiouy"
+        return not short.endswith("s")
+    return long == short + "es" and short[-1:] in ES_PLURAL_AFTER
 
 
 class SpellingIndex:
