@@ -185,3 +185,31 @@ def test_a_pair_counts_each_name_that_writes_it_once():
     assert build_pairs.frequent_pairs(["Xxxx Yyyy"] * 3) == []
     names = ["Aaaa Xxxx Yyyy", "Bbbb Xxxx Yyyy", "Xxxx Yyyy", "Xxxx Yyyy"]
     assert build_pairs.frequent_pairs(names) == [("xxxx", "yyyy")]
+
+
+def test_natural_shares_weigh_cells_as_typos_fall_on_real_names():
+    """The balanced corpus gives every (class, kind) cell examples; the shares put them
+    back in proportion: a dropped accent is rare on real names, a vocabulary word common."""
+    shares = typos.natural_shares(typos.correct_sources("dev"), typos.SMALL_LEXICON)
+    assert sum(shares.values()) == pytest.approx(1.0)
+    by_kind: dict[str, float] = {}
+    by_class: dict[str, float] = {}
+    for (word_class, kind), share in shares.items():
+        by_kind[kind] = by_kind.get(kind, 0.0) + share
+        by_class[word_class] = by_class.get(word_class, 0.0) + share
+    assert by_kind["dropped_accent"] < 0.05 < by_kind["deletion"]
+    assert by_class["vocabulary"] > 0.3
+
+
+def test_recall_over_all_typos_weighs_cells_not_rows():
+    from types import SimpleNamespace
+
+    def row(word_class, kind, fixed):
+        return SimpleNamespace(word_class=word_class, kind=kind), SimpleNamespace(fixed=fixed)
+
+    # 9 rows of a rare cell all missed, 1 row of a frequent cell fixed
+    rows = [row("place", "dropped_accent", False)] * 9 + [row("vocabulary", "deletion", True)]
+    shares = {("place", "dropped_accent"): 0.01, ("vocabulary", "deletion"): 0.99}
+    figure = evaluate.weighted(rows, shares, evaluate.TARGET_CLASSES)
+    assert figure == {"percent": 99.0, "cells": 2, "measured": 1.0}
+    assert evaluate.weighted(rows, shares, ("common",))["percent"] is None

@@ -539,10 +539,12 @@ def test_known_words_list_is_generated_from_the_current_vocabulary():
         KNOWN_WORDS_FILE,
         LANGUAGE_WORDS_FILE,
         PLACES_FILE,
+        TRIGRAMS_FILE,
         fingerprint_of_inputs,
     )
 
-    for path in (KNOWN_WORDS_FILE, COMMON_ENGLISH_FILE, LANGUAGE_WORDS_FILE, PLACES_FILE):
+    for path in (KNOWN_WORDS_FILE, COMMON_ENGLISH_FILE, LANGUAGE_WORDS_FILE, PLACES_FILE,
+                 TRIGRAMS_FILE):
         with path.open(encoding="utf-8") as handle:
             first_line = handle.readline().rstrip("\n")
         assert first_line.endswith(f"inputs {fingerprint_of_inputs()}"), (

