@@ -11,7 +11,10 @@ a name with no label is taken as correct) and each mode it prints:
 * precision of changes: among all names it changed (corpus and typo names), those whose
   every edit is one the expected name needs (right, harmless, or a fix in part);
 * recall on one-typo names (data/typos_*.csv) by typo kind and word class, and when the
-  same misspelling is on two names of one page;
+  same misspelling is on two names of one page. The typo corpus is balanced (each kind and
+  word class gets examples, rare ones too), so the recall over all one-typo names weighs
+  each (class, kind) cell by the share of typos that fall in it on the part's real names
+  (:func:`eval.names.typos.natural_shares`); the unweighted figure is printed beside it;
 
 each beside its target, with PASS/FAIL; then the 2024 page cleaned as one page against its
 golden clean names. It writes the figures to results.json (full runs, or ``--json``).
@@ -29,7 +32,7 @@ import sys
 import textwrap
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +54,10 @@ HARMLESS = (
     "or harmless when every edit it made is one the expected name needs (the cleaned name "
     "lies on a shortest edit path from the raw name to the expected one, so a name fixed in "
     "part counts, a name changed in any other way does not); a false fix is a correct name "
-    "(expected == raw) changed in more than case or spacing"
+    "(expected == raw) changed in more than case or spacing; recall over all one-typo names "
+    "weighs the recall of each (word class, typo kind) cell by the share of typos that fall "
+    "in it when one word of a real name of the part, each as likely, gets one typo of a kind "
+    "it allows, each as likely"
 )
 TARGETS = {
     "false_fix_rate": ("<=", 0.05),
@@ -63,6 +69,7 @@ TARGETS = {
 #: The word classes the issue's "all one-typo names" target covers; ``other`` (proper names
 #: and rare words no word list holds) is reported beside it without a target.
 TARGET_CLASSES = ("vocabulary", "common", "place")
+WORD_CLASSES = typo_corpus.WORD_CLASSES
 
 
 def canon(name: str) -> str:
@@ -194,7 +201,41 @@ def by(outcomes: Sequence[tuple[typo_corpus.Typo, Outcome]], key: Callable) -> d
     return {k: ratio(sum(v), len(v)) for k, v in sorted(groups.items())}
 
 
-def measure(corpus: Sequence[Outcome], typos: Sequence[tuple[typo_corpus.Typo, Outcome]]) -> dict:
+def weighted(
+    outcomes: Sequence[tuple[typo_corpus.Typo, Outcome]],
+    shares: Mapping[tuple[str, str], float],
+    classes: Sequence[str],
+) -> dict[str, float | int | None]:
+    """Recall over all one-typo names, each (word class, kind) cell's recall weighed by the
+    share of typos that fall in it on real names (``shares``,
+    :func:`eval.names.typos.natural_shares`), over the cells of ``classes`` the corpus has
+    examples of; ``measured``: the share of those classes' typos these cells hold.
+
+    >>> from types import SimpleNamespace as T
+    >>> rows = [(T(word_class="common", kind="deletion"), T(fixed=True)),
+    ...         (T(word_class="place", kind="deletion"), T(fixed=False))]
+    >>> weighted(rows, {("common", "deletion"): 0.3, ("place", "deletion"): 0.1,
+    ...                 ("place", "insertion"): 0.1}, ("common", "place"))
+    {'percent': 75.0, 'cells': 2, 'measured': 0.8}
+    """
+    cells: dict[tuple[str, str], list[bool]] = {}
+    for typo, outcome in outcomes:
+        cells.setdefault((typo.word_class, typo.kind), []).append(outcome.fixed)
+    wanted = {cell: share for cell, share in shares.items() if cell[0] in classes}
+    covered = {cell: share for cell, share in wanted.items() if cells.get(cell)}
+    total = sum(covered.values())
+    if not total:
+        return {"percent": None, "cells": 0, "measured": 0.0}
+    recall = sum(share * sum(cells[cell]) / len(cells[cell]) for cell, share in covered.items())
+    return {"percent": round(100 * recall / total, 2), "cells": len(covered),
+            "measured": round(total / sum(wanted.values()), 4)}
+
+
+def measure(
+    corpus: Sequence[Outcome],
+    typos: Sequence[tuple[typo_corpus.Typo, Outcome]],
+    shares: Mapping[tuple[str, str], float],
+) -> dict:
     correct = [o for o in corpus if o.expected == o.raw]
     false_fixes = [o for o in correct if o.changed and not o.fixed]
     unlabelled_rule = [o for o in corpus if o.changed and not harmless_equal(o.result, o.raw)]
@@ -214,7 +255,9 @@ def measure(corpus: Sequence[Outcome], typos: Sequence[tuple[typo_corpus.Typo, O
         "recall_repeated_vocabulary": ratio(
             sum(o.fixed for _, o in repeated_vocabulary), len(repeated_vocabulary)
         ),
-        "recall_one_typo": ratio(sum(o.fixed for _, o in targeted), len(targeted)),
+        "recall_one_typo": weighted(single, shares, TARGET_CLASSES),
+        "recall_one_typo_cells_alike": ratio(sum(o.fixed for _, o in targeted), len(targeted)),
+        "recall_one_typo_every_class_weighed": weighted(single, shares, WORD_CLASSES),
         "recall_one_typo_every_class": ratio(sum(o.fixed for _, o in single), len(single)),
         "recall_repeated": ratio(sum(o.fixed for _, o in repeated), len(repeated)),
         "recall_by_kind": by(single, lambda t: t.kind),
@@ -266,13 +309,16 @@ def evaluate_part(part: str, limit: int | None) -> dict[str, dict]:
                   for p, members in sorted(by_page.items())]
     ordered_typos = [t for _, members in sorted(by_page.items()) for t in members]
     pairs = [(t.name_raw, t.expected) for t in ordered_typos]
+    shares = typo_corpus.natural_shares(typo_corpus.correct_sources(part),
+                                        typo_corpus.WORDFREQ_LEXICON)
     results = {}
     for mode in MODES:
         if mode == "alone":
             corpus, typo_outcomes = clean_alone(names), clean_alone(pairs)
         else:
             corpus, typo_outcomes = clean_pages(corpus_pages(names)), clean_pages(typo_pages)
-        results[mode] = measure(corpus, list(zip(ordered_typos, typo_outcomes, strict=True)))
+        results[mode] = measure(corpus, list(zip(ordered_typos, typo_outcomes, strict=True)),
+                                shares)
         labelled = typo_corpus.part_labels(part)
         results[mode]["_unlabelled"] = [o for o in corpus if o.changed and o.raw not in labelled]
     return results
@@ -296,6 +342,10 @@ def write_worksheet(path: Path, outcomes: Iterable[Outcome]) -> int:
 
 
 def show(figure: dict) -> str:
+    if "cells" in figure:  # weighed over (class, kind) cells
+        if figure["percent"] is None:
+            return "n/a"
+        return f"{figure['percent']:.2f} % weighed"
     if figure["percent"] is None:
         return f"{figure['hits']}/{figure['total']} = n/a"
     return f"{figure['hits']}/{figure['total']} = {figure['percent']:.2f} %"
@@ -310,6 +360,7 @@ def report(part: str, mode: str, figures: dict) -> list[str]:
          "recall_repeated_vocabulary", "within 3 points of the line above"),
         ("recall, one typo, vocabulary/common/place", "recall_one_typo", ">= 75 %"),
     ]
+    cells = figures["recall_one_typo"]
     verdict = verdicts(figures)
     label = "alone (clean_name per name)" if mode == "alone" else "page of 100 (NameCleaner)"
     lines = [f"== {part} · {label}: {figures['corpus_names']} corpus names, "
@@ -321,13 +372,17 @@ def report(part: str, mode: str, figures: dict) -> list[str]:
                        ("recall, same typo twice, by class", "recall_repeated_by_word_class")):
         lines.append(f"  {title}:")
         lines += [f"    {name:<16} {show(figure)}" for name, figure in figures[key].items()]
+    lines.append(f"    (each (class, kind) cell weighed as typos fall on real names; "
+                 f"{cells['cells']} cells, {100 * cells['measured']:.1f} % of such typos)")
     for title, key in (
+        ("recall, one typo, voc./common/place, cells alike", "recall_one_typo_cells_alike"),
+        ("recall, one typo, every class, weighed", "recall_one_typo_every_class_weighed"),
         ("recall, one typo, every class (other too)", "recall_one_typo_every_class"),
         ("recall, same typo twice on a page, all", "recall_repeated"),
         ("names changed beyond case/space, no labels", "names_changed_beyond_case_or_space"),
         ("errors in the corpus itself fixed", "corpus_errors_fixed"),
     ):
-        if figures[key]["total"]:
+        if figures[key].get("total", figures[key].get("cells")):
             lines.append(f"  {title:<47} {show(figures[key])}")
     if part == "heldout":
         lines.append("  note: heldout is never tuned on; its hand labels "

@@ -366,6 +366,37 @@ def generate(sources: Sequence[Source], part: str, lexicon: Lexicon) -> list[Typ
     return single + repeated_typos(ordered, part, lexicon, rng, first_page)
 
 
+def natural_shares(sources: Iterable[Source], lexicon: Lexicon) -> dict[tuple[str, str], float]:
+    """(word class, kind) -> the share of one-typo names in that cell when typos fall as
+    they do on real names: a name of ``sources``, then one of its words a typo may go into
+    (each equally likely), then one of the kinds that word allows (each equally likely).
+
+    The corpus itself is balanced on purpose, so that a rare cell (a dropped accent in a
+    place: about 1 typo in 1,000) still has enough examples to be measured; these shares
+    weigh each cell's recall back into one figure for all one-typo names. They sum to 1.
+
+    >>> shares = natural_shares([Source("Universität Graz", "Universität Graz", "x")],
+    ...                         SMALL_LEXICON)
+    >>> round(shares[("vocabulary", "dropped_accent")], 3), round(sum(shares.values()), 6)
+    (0.083, 1.0)
+    """
+    weights: dict[tuple[str, str], float] = {}
+    names = 0
+    for source in sources:
+        spans = [span for span in _candidates(source.expected)
+                 if any(positions(span[2], kind) for kind in KINDS)]
+        if not spans:
+            continue
+        names += 1
+        for _start, _end, word in spans:
+            kinds = [kind for kind in KINDS if positions(word, kind)]
+            cell_class = lexicon.word_class(word)
+            for kind in kinds:
+                share = 1 / len(spans) / len(kinds)
+                weights[(cell_class, kind)] = weights.get((cell_class, kind), 0.0) + share
+    return {cell: weight / names for cell, weight in sorted(weights.items())}
+
+
 def page_fillers(page: int, part: str, correct: Sequence[str], exclude: Iterable[str],
                  count: int) -> list[str]:
     """``count`` correct names of the part for page ``page``, never one of ``exclude``."""
