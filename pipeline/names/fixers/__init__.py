@@ -41,16 +41,18 @@ def until_stable(fix_once: Callable[[str, Any], str], text: str, ctx: Any = None
     >>> until_stable(lambda t, _ctx: t + "a", "b") == "b" + "a" * MAX_ROUNDS
     True
     """
+    fixed = fix_once(text, ctx)
+    if fixed == text:  # most names: nothing to fix
+        return text
     seen = {text}
-    for _ in range(MAX_ROUNDS):
-        fixed = fix_once(text, ctx)
-        if fixed == text:
-            return text
+    for _ in range(MAX_ROUNDS - 1):
         if fixed in seen:
             return fixed
         seen.add(fixed)
-        text = fixed
-    return text
+        text, fixed = fixed, fix_once(fixed, ctx)
+        if fixed == text:
+            return text
+    return fixed
 
 
 def name_languages_of(
