@@ -339,6 +339,12 @@ def test_pip_install_gives_a_working_naist_partners_command(tmp_path):
                                text=True, env=clean_env, check=False)
     assert build_run.returncode == 0, build_run.stderr
     assert (work / "out" / "partners.parquet").is_file()
+    # the word lists in data/'s subfolders are installed too: a common word is corrected
+    clean_run = subprocess.run([str(command), "clean-names"], cwd=work, capture_output=True,
+                               text=True, env=clean_env, input="Ohio Swtate University\n",
+                               check=False)
+    assert clean_run.returncode == 0, clean_run.stderr
+    assert "Ohio State University" in clean_run.stdout
 
 
 def test_clean_names_reads_stdin_as_one_page(monkeypatch, capsys):
@@ -415,3 +421,20 @@ def test_diff_out_into_raw_dir_is_refused(tmp_path, capsys):
     code = main(["diff", str(snapshot), str(snapshot), "--raw-dir", str(raw), "--out", str(raw)])
     assert code == 1 and len(capsys.readouterr().err.splitlines()) == 1
     assert _listing(raw) == before
+
+
+def test_package_data_covers_every_data_file():
+    """setuptools' package-data globs match one folder level each: every file the cleaner
+    reads, in data/'s subfolders too, must be matched by a pattern of the same depth."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["pipeline"]
+    package = REPO / "pipeline"
+    missed = [
+        rel for path in (package / "data").rglob("*") if path.is_file()
+        for rel in [path.relative_to(package).as_posix()]
+        if not any(fnmatch.fnmatch(rel, p) and rel.count("/") == p.count("/") for p in patterns)
+    ]
+    assert not missed, f"not installed: {missed[:5]}"
