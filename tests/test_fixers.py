@@ -536,6 +536,7 @@ def test_known_words_list_is_generated_from_the_current_vocabulary():
     """The list must be regenerated when the vocabulary, languages or threshold change."""
     from pipeline.names.wordlist import (
         COMMON_ENGLISH_FILE,
+        FAINT_SWAPS_FILE,
         KNOWN_WORDS_FILE,
         LANGUAGE_WORDS_FILE,
         PLACES_FILE,
@@ -544,7 +545,7 @@ def test_known_words_list_is_generated_from_the_current_vocabulary():
     )
 
     for path in (KNOWN_WORDS_FILE, COMMON_ENGLISH_FILE, LANGUAGE_WORDS_FILE, PLACES_FILE,
-                 TRIGRAMS_FILE):
+                 TRIGRAMS_FILE, FAINT_SWAPS_FILE):
         with path.open(encoding="utf-8") as handle:
             first_line = handle.readline().rstrip("\n")
         assert first_line.endswith(f"inputs {fingerprint_of_inputs()}"), (

