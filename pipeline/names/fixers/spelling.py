@@ -433,7 +433,11 @@ def decide_common(
     Only some slips are corrected (:func:`_corrected`): in a short word or a rare place, two
     letters swapped or one typed twice; but any slip, not at the word's edge, into a word
     that many institution names write next to the token's neighbour (``institution_pairs``:
-    ``Hjgh School``). Accents are restored only in a name that writes its
+    ``Hjgh School``), and any slip, at the edge too, into a common word of the name's
+    language when the token has letters in a row no language writes (:func:`_mistyped`:
+    ``Swtate``). A token wordfreq knows is a real word, left alone, unless it is two letters
+    swapped from the best word and known far less often (``Christain``: a misspelling web
+    text repeats). Accents are restored only in a name that writes its
     other words with accents (a name written without any is left so), and to a plain form
     that is a real word only when the accented one is ten times as frequent
     (:func:`_accents_left_out`); a token typed with accents keeps them. A singular and its
@@ -478,7 +482,7 @@ def decide_common(
     for language in sorted(languages) if len(languages) <= MAX_COMMON_LANGUAGES else ():
         for form in common.listed(language, forms):
             if form in places and _other_romanization(folded, form, common):
-                continue  # another romanization of a place (Astrahan, Astrakhan)
+                continue  # another romanization of a rare place (Songkla, Songkhla)
             for word, zipf in common.entries(language, form):
                 scored_slip = _slip_score(token, folded, low, word, zipf, written_with_accents)
                 if scored_slip is not None:
