@@ -213,3 +213,15 @@ def test_recall_over_all_typos_weighs_cells_not_rows():
     figure = evaluate.weighted(rows, shares, evaluate.TARGET_CLASSES)
     assert figure == {"percent": 99.0, "cells": 2, "measured": 1.0}
     assert evaluate.weighted(rows, shares, ("common",))["percent"] is None
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_typo_rows_are_classed_with_the_current_vocabulary(part):
+    """The recall of each (class, kind) cell is weighed by shares computed with today's
+    vocabulary: the rows must be classed with it too. Regenerate after a vocabulary change:
+    .venv/bin/python -m eval.names.typos"""
+    stale = [
+        (t.word, t.word_class) for t in typos.read_typos(DATA / f"typos_{part}.csv")
+        if (typos.fold(t.word) in typos.vocabulary()) != (t.word_class == "vocabulary")
+    ]
+    assert not stale, f"{len(stale)} rows classed with another vocabulary, e.g. {stale[:3]}"
