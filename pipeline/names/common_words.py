@@ -33,6 +33,7 @@ import gzip
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pipeline.config import DATA_DIR
@@ -171,6 +172,20 @@ def one_edit_forms(typed: str) -> set[str]:
     return {typed} | one_edit_away(typed, letters, start=1)
 
 
+def swapped_forms(word: str) -> list[str]:
+    """``word`` with two neighbouring (different) letters swapped, the first letter kept, in
+    the order of the swap's place.
+
+    >>> swapped_forms("staet")
+    ['satet', 'steat', 'state']
+    """
+    return [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(1, len(word) - 1)
+        if word[i] != word[i + 1]
+    ]
+
+
 def letter_trigrams(folded: str) -> set[str]:
     """The three-letter runs of a folded word, its edges marked ``^`` and ``$``.
 
@@ -210,8 +225,6 @@ class CommonWords:
     faint_swaps_path: Path = FAINT_SWAPS_FILE
     _languages: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict, repr=False)
     _near: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
-    _trigrams: list[frozenset[str]] = field(default_factory=list, repr=False)
-    _faint_swaps: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def table(self, language: str, letter: str) -> dict[str, str]:
         """folded form -> its words of ``language`` (unparsed, see :meth:`entries`), for
@@ -272,6 +285,18 @@ class CommonWords:
             words = self._near[bucket] = frozenset(gz_lines(path) if path.exists() else ())
         return folded in words
 
+    @cached_property
+    def _faint_swaps(self) -> dict[str, tuple[str, ...]]:
+        lines = self.faint_swaps_path.read_text(encoding="utf-8").splitlines()
+        return {
+            token: tuple(words)
+            for token, *words in (line.split(" ") for line in lines if line[:1] != "#")
+        }
+
+    @cached_property
+    def _trigrams(self) -> frozenset[str]:
+        lines = self.trigrams_path.read_text(encoding="utf-8").splitlines()
+        return frozenset(line for line in lines if line[:1] != "#")
 
     def faint_swap_of(self, folded: str) -> tuple[str, ...]:
         """The common words ``folded`` is two letters swapped from and known to wordfreq
@@ -280,12 +305,6 @@ class CommonWords:
         >>> CommonWords().faint_swap_of("christain")
         ('christian',)
         """
-        if not self._faint_swaps:
-            lines = self.faint_swaps_path.read_text(encoding="utf-8").splitlines()
-            self._faint_swaps.update(
-                (token, tuple(words))
-                for token, *words in (line.split(" ") for line in lines if line[:1] != "#")
-            )
         return self._faint_swaps.get(folded, ())
 
     def unheard_of(self, folded: str) -> bool:
@@ -298,10 +317,7 @@ class CommonWords:
         >>> common.unheard_of("swtate"), common.unheard_of("grambling")
         (True, False)
         """
-        if not self._trigrams:
-            lines = self.trigrams_path.read_text(encoding="utf-8").splitlines()
-            self._trigrams.append(frozenset(line for line in lines if line[:1] != "#"))
-        return not letter_trigrams(folded) <= self._trigrams[0]
+        return not letter_trigrams(folded) <= self._trigrams
 
 
 def gz_lines(path: Path) -> list[str]:

@@ -49,6 +49,7 @@ from pipeline.names.common_words import (
     letter_file,
     letter_trigrams,
     near_bucket,
+    swapped_forms,
 )
 from pipeline.names.resources import (
     COMMON_ENGLISH_FILE,
@@ -231,7 +232,7 @@ def generate_near_common(
             top = max(float(z) for z in entries.split(" ")[1::2])
             with_keys = key_slip_corrected(folded, top)
             near.update(v for v in _slips_of(folded, with_keys) if v in known)
-            for swapped in _swaps_of(folded):
+            for swapped in swapped_forms(folded):
                 if swapped in known and _zipf(known[swapped]) <= top - FAINT_SWAP_GAP:
                     faint.setdefault(swapped, set()).add(folded)
     for place in places:
@@ -240,15 +241,6 @@ def generate_near_common(
             near.update(v for v in _slips_of(place, with_keys) if v in known)
     swaps = [f"{token} {' '.join(sorted(words))}" for token, words in sorted(faint.items())]
     return sorted(near), swaps
-
-
-def _swaps_of(word: str) -> set[str]:
-    """``word`` with two neighbouring letters swapped, the first letter kept."""
-    return {
-        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-        for i in range(1, len(word) - 1)
-        if word[i] != word[i + 1]
-    }
 
 
 def generate_trigrams(common: dict[str, list[str]], places: set[str]) -> list[str]:

@@ -30,6 +30,7 @@ from pipeline.names.common_words import (
     key_slip_corrected,
     one_edit_forms,
     slip,
+    swapped_forms,
 )
 from pipeline.names.context import PageContext, resources_of
 from pipeline.names.fixers import name_languages_of, until_stable
@@ -271,12 +272,7 @@ class SpellingIndex:
         already: looking up the few swaps costs less than indexing every place."""
         places = self.resources.places
         vocabulary = self.vocabulary.by_folded
-        found = []
-        for i in range(1, len(folded) - 1):
-            word = folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :]
-            if word != folded and word in places and word not in vocabulary:
-                found.append(word)
-        return found
+        return [w for w in swapped_forms(folded) if w in places and w not in vocabulary]
 
     def _keep_reason(self, token: str) -> str | None:
         resources = self.resources
@@ -1006,6 +1002,7 @@ def _before_apostrophe(match: re.Match[str]) -> bool:
 #: A word this long before an apostrophe is no elided article or preposition (``dell'``,
 #: ``L'``): the apostrophe is inside a word, a transliterated soft sign.
 SOFT_SIGN_STEM = 6
+_WORD_BEFORE = re.compile(r"[^\W\d_]+$")  # the letters that end the text searched
 
 
 def _after_apostrophe_in_word(match: re.Match[str]) -> bool:
@@ -1020,8 +1017,8 @@ def _after_apostrophe_in_word(match: re.Match[str]) -> bool:
     start, text = match.start(), match.string
     if start < 2 or text[start - 1] not in APOSTROPHES:
         return False
-    head = TOKEN_RE.findall(text[: start - 1])
-    return bool(head) and text[: start - 1].endswith(head[-1]) and len(head[-1]) >= SOFT_SIGN_STEM
+    stem = _WORD_BEFORE.search(text, 0, start - 1)
+    return stem is not None and len(stem.group()) >= SOFT_SIGN_STEM
 
 
 def _glued_to_digit(match: re.Match[str]) -> bool:
